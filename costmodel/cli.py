@@ -1,0 +1,65 @@
+"""The ``costmodel`` command line: a thin wrapper over the library.
+
+Each subcommand lives in its own module under :mod:`costmodel.commands` and exposes
+``register(subparsers)``; this module only discovers them, parses, and turns
+:class:`~costmodel.errors.InputError` into a one-paragraph message and exit code 2.
+Nothing here prints a traceback for a foreseeable error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+from costmodel import commands
+from costmodel.errors import CostmodelError, InputError
+
+__all__ = ["build_parser", "main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"costmodel: error: {message}\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="costmodel",
+        description="Decision calculator for LLM fine-tuning: cost, break-even, latency, launch.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(handler(args) or 0)
+    except InputError as exc:
+        sys.stderr.write(f"costmodel: {exc}\n")
+        return 2
+    except CostmodelError as exc:
+        sys.stderr.write(f"costmodel: {exc}\n")
+        return 1
+    except KeyboardInterrupt:
+        sys.stderr.write("costmodel: interrupted\n")
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

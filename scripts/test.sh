@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Runs the whole check: lint (ruff), types (mypy --strict on costmodel/), then every test,
+# browser tests included. Installs what it needs on a fresh machine (a venv in .venv and
+# Debian's chromium for the browser tests).
+source "$(dirname "$0")/_venv.sh"
+if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Debian's chromium for the browser tests ..."
+  if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+echo "== ruff"; .venv/bin/ruff check .
+echo "== mypy"; .venv/bin/mypy
+echo "== pytest"; .venv/bin/pytest "$@"
