@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -185,9 +186,7 @@ class PriceRow(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> PriceRow:
         if self.effective_to is not None and self.effective_to <= self.effective_from:
-            raise ValueError(
-                f"effective_to ({self.effective_to}) must be after effective_from ({self.effective_from})"
-            )
+            raise ValueError(f"effective_to ({self.effective_to}) must be after effective_from ({self.effective_from})")
         if self.tier not in TIERS[self.provider]:
             raise ValueError(
                 f"tier '{self.tier}' is not a {self.provider} tier; use one of {', '.join(TIERS[self.provider])}"
@@ -307,11 +306,15 @@ def parse_price_csv(text: str, *, origin: str) -> list[PriceRow]:
                 try:
                     data["amount"] = parse_decimal(data["amount"])
                 except ValueError as exc:
-                    raise CatalogError(str(exc), source=origin, line=line, field="amount", hint=_FIX["amount"]) from None
+                    raise CatalogError(
+                        str(exc), source=origin, line=line, field="amount", hint=_FIX["amount"]
+                    ) from None
             try:
                 data["date_confirmed"] = _parse_bool(data.get("date_confirmed"), True)
             except ValueError as exc:
-                raise CatalogError(str(exc), source=origin, line=line, field="date_confirmed", hint="true or false") from None
+                raise CatalogError(
+                    str(exc), source=origin, line=line, field="date_confirmed", hint="true or false"
+                ) from None
             data["note"] = data.get("note") or ""
             rows.append(PriceRow(**data, origin=origin, line=line))
         except ValidationError as exc:
@@ -348,7 +351,7 @@ def find_overlaps(rows: Sequence[PriceRow]) -> list[tuple[PriceRow, PriceRow]]:
     clashes: list[tuple[PriceRow, PriceRow]] = []
     for group in by_key.values():
         group = sorted(group, key=lambda r: r.effective_from)
-        for a, b in zip(group, group[1:], strict=False):
+        for a, b in itertools.pairwise(group):
             if a.effective_to is None or b.effective_from < a.effective_to:
                 clashes.append((a, b))
     return clashes
