@@ -16,6 +16,7 @@ from typing import Any, BinaryIO, Literal
 import numpy as np
 
 from costmodel.catalog import TIERS, Catalog, Provider, bundled_catalog
+from costmodel.dataset import _reader
 from costmodel.dataset._lines import (
     CODES,
     FORMAT_CHAT,
@@ -51,6 +52,10 @@ IN_PROCESS_MAX_BYTES = 2 * DEFAULT_CHUNK_BYTES
 """Inputs up to this size are analysed in the calling process (starting workers costs ~1 s)."""
 
 ProgressFn = Callable[[int, int], None]
+
+
+def _in_process_max_bytes() -> int:
+    return IN_PROCESS_MAX_BYTES  # read at call time, so tests can lower it
 
 
 def analyze_file(
@@ -181,11 +186,11 @@ def _analyze_stream(
         n_workers = 1
     else:
         n_workers = workers or min(2, os.cpu_count() or 1)
-        if size <= IN_PROCESS_MAX_BYTES:
+        if size <= _in_process_max_bytes():
             n_workers = 1
 
     merged = _Merged()
-    chunks = iter_chunks(fh.read)
+    chunks = iter_chunks(fh.read, chunk_bytes=_reader.DEFAULT_CHUNK_BYTES)
     for part, result in _run(chunks, n_workers, encoding_name, encoder):
         merged.absorb(part, result)
         if progress is not None:
