@@ -564,6 +564,20 @@ class Catalog:
         as_of: date,
     ) -> PriceRow | None:
         """Like :meth:`lookup` but ``None`` when no row is in force (unknown models still raise)."""
+        prov = _provider(provider)
+        if tier in TIERS[prov]:
+            key = PriceKey(
+                prov,
+                self.canonical_model(prov, model),
+                _enum(Variant, variant, "variant"),
+                _enum(Kind, kind, "kind"),
+                tier,
+            )
+            hits = [r for r in self._by_key.get(key, ()) if r.in_force(as_of)]
+            if len(hits) == 1:
+                return hits[0]
+            if not hits:
+                return None  # fast path: no error message built for an expected miss
         try:
             return self.lookup(provider, model, variant, kind, tier, as_of)
         except PriceLookupError:
