@@ -205,3 +205,19 @@ def test_at_the_breakeven_both_paths_cost_the_same_to_the_cent(share: D) -> None
     assert be.units_per_hour is not None
     at = t.with_volume(be.units_per_hour)
     assert quantize_cents(monthly(OAI, at)) == quantize_cents(monthly(AZ, at))
+
+
+def test_missing_training_price_keeps_serving_costs_and_says_so() -> None:
+    # The mini catalogue has no training price for openai gpt-4o (base model only); a fine-tuned path on a model
+    # with serving prices but no training price still gets its monthly cost, and the one-off is unknown (None).
+    from costmodel.catalog import Catalog
+
+    extra = [r.model_copy(update={"variant": "fine_tuned"}) for r in CAT.rows if r.model == "gpt-4o-2024-08-06"]
+    cat = Catalog([*CAT.rows, *extra], CAT.models)
+    t = Traffic(requests_per_day=D(100), input_tokens_per_request=100, output_tokens_per_request=100)
+    cost = path_cost(cat, PathSpec.parse("openai:gpt-4o:ft"), t, as_of=date(2025, 1, 1), training_tokens=1000, epochs=3)
+    assert cost.monthly_total > 0
+    assert cost.training is not None and not cost.training.complete
+    assert cost.training_total is None and cost.horizon_total is None
+    assert "No training price" in cost.training.items[0].note
+    assert linear_cost(cost, t).one_off is None
