@@ -7,14 +7,15 @@ Exit codes: 0 clean (warnings allowed), 1 problems of severity ``error``, 2 unus
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections import Counter
 from datetime import date
 from typing import Any, TextIO
 
-from costmodel.catalog import Catalog, load_catalog
+from costmodel.breakdown import Breakdown
+from costmodel.commands._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json
+from costmodel.commands._scenario_args import breakdown_json
 from costmodel.dataset import CODES, DatasetAnalysis, analyze_file, training_costs
 from costmodel.errors import InputError
 from costmodel.money import format_usd
@@ -43,10 +44,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--per-example", action="store_true", help="list the tokens of every example (file order)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--shots", type=int, default=3, help="k for the few-shot prompt size (default 3)")
-    p.add_argument("--as-of", type=date.fromisoformat, help="price date YYYY-MM-DD (default: today)")
     p.add_argument("--training-context", type=int, help="override the model's training context (tokens)")
     p.add_argument("--provider", choices=["openai", "azure"], help="whose training context applies")
-    p.add_argument("--catalog", help="user price catalogue CSV overriding the bundled prices")
     p.add_argument("--workers", type=int, help="worker processes (default: up to 2)")
     p.add_argument(
         "--progress",
@@ -54,6 +53,7 @@ def register(subparsers: Any) -> None:
         default=None,
         help="progress bar on stderr (default: on a terminal, for files over 16 MiB)",
     )
+    add_catalog_options(p)
     p.set_defaults(handler=run)
 
 
@@ -87,7 +87,8 @@ def run(args: argparse.Namespace) -> int:
 
     if args.shots < 0:
         raise InputError(f"--shots {args.shots}", field="shots", hint="use 0 or more shots")
-    catalog: Catalog = load_catalog(Path(args.catalog) if args.catalog else None)
+    catalog = catalog_from_args(args)
+    as_of = as_of_from_args(args)
     path = Path(args.file)
     show = args.progress
     if show is None:
@@ -111,11 +112,10 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    as_of = args.as_of or date.today()
     costs = training_costs(analysis, catalog, as_of) if analysis.is_usable else []
     few_shot = analysis.few_shot_tokens(args.shots) if analysis.examples else None
     if args.json:
-        sys.stdout.write(json.dumps(to_json(analysis, costs, args, few_shot, as_of), indent=2) + "\n")
+        print_json(to_json(analysis, costs, args, few_shot, as_of))
     else:
         sys.stdout.write(to_text(analysis, costs, args, few_shot, as_of))
     if not analysis.is_usable:
@@ -125,7 +125,7 @@ def run(args: argparse.Namespace) -> int:
 
 def to_json(
     analysis: DatasetAnalysis,
-    costs: list[tuple[str, str, Any]],
+    costs: list[tuple[str, str, Breakdown]],
     args: argparse.Namespace,
     few_shot: int | None,
     as_of: date,
@@ -146,26 +146,8 @@ def to_json(
         "examples_over_context": analysis.examples_over_context,
         "few_shot": {"k": args.shots, "prompt_tokens": few_shot},
         "stats": analysis.stats.model_dump(),
-        "training_costs": [
-            {
-                "provider": provider,
-                "tier": tier,
-                "as_of": as_of.isoformat(),
-                "total_usd": str(b.total),
-                "reliability": str(b.reliability),
-                "items": [
-                    {
-                        "name": i.name,
-                        "quantity": str(i.quantity),
-                        "quantity_unit": i.quantity_unit,
-                        "unit_price_usd": None if i.unit_price is None else str(i.unit_price),
-                        "cost_usd": None if i.cost is None else str(i.cost),
-                    }
-                    for i in b.items
-                ],
-            }
-            for provider, tier, b in costs
-        ],
+        "as_of": as_of,
+        "training_costs": [{"provider": prov, "tier": tier, **breakdown_json(b)} for prov, tier, b in costs],
         "problem_counts": analysis.problem_counts,
         "problems_omitted": analysis.problems_omitted,
         "problems": [p.model_dump() for p in analysis.problems],
@@ -183,7 +165,7 @@ def _dist_row(label: str, d: Any) -> str:
 
 def to_text(
     analysis: DatasetAnalysis,
-    costs: list[tuple[str, str, Any]],
+    costs: list[tuple[str, str, Breakdown]],
     args: argparse.Namespace,
     few_shot: int | None,
     as_of: date,
@@ -214,7 +196,8 @@ def to_text(
     if costs:
         w(f"\ntraining cost as of {as_of.isoformat()}:\n")
         for provider, tier, b in costs:
-            w(f"  {provider:<7} {tier:<20} {format_usd(b.total):>14}  ({b.reliability})\n")
+            total = format_usd(b.total) if b.complete else "n/a (no published figure)"
+            w(f"  {provider:<7} {tier:<20} {total:>14}  ({b.reliability.value})\n")
     elif a.is_usable:
         w(f"\ntraining cost: no training price for {a.model} on {as_of.isoformat()}\n")
     if a.problem_counts:

@@ -15,8 +15,9 @@ from typing import Any, BinaryIO, Literal
 
 import numpy as np
 
+from costmodel.breakdown import Breakdown
 from costmodel.catalog import TIERS, Catalog, Provider, bundled_catalog
-from costmodel.dataset import _reader
+from costmodel.dataset import _lines, _reader
 from costmodel.dataset._lines import (
     CODES,
     FORMAT_CHAT,
@@ -31,6 +32,7 @@ from costmodel.dataset._models import DatasetAnalysis, DatasetStats, Distributio
 from costmodel.dataset._reader import DEFAULT_CHUNK_BYTES, Chunk, OversizedLine, iter_chunks
 from costmodel.errors import DatasetError, InputError, PriceLookupError, UnknownModelError
 from costmodel.tokens import CONVENTION, Encoder
+from costmodel.training import default_epochs, estimate_training
 
 __all__ = [
     "FILE_SIZE_LIMIT_BYTES",
@@ -190,7 +192,8 @@ def _analyze_stream(
             n_workers = 1
 
     merged = _Merged()
-    chunks = iter_chunks(fh.read, chunk_bytes=_reader.DEFAULT_CHUNK_BYTES)
+    # module constants read at call time (tests lower them)
+    chunks = iter_chunks(fh.read, chunk_bytes=_reader.DEFAULT_CHUNK_BYTES, max_line_bytes=_lines.MAX_LINE_BYTES)
     for part, result in _run(chunks, n_workers, encoding_name, encoder):
         merged.absorb(part, result)
         if progress is not None:
@@ -381,7 +384,7 @@ def _summarise(
                 m.add(int(lines[dup]), None, "duplicate_example", f"same example as line {int(lines[orig])}")
 
     epochs_source: Literal["default_heuristic", "user"] = "user" if epochs is not None else "default_heuristic"
-    default = _default_epochs(n) if n else 0
+    default = default_epochs(n) if n else 0
     n_epochs = epochs if epochs is not None else default
 
     problems = tuple(
@@ -445,32 +448,13 @@ def _distribution(values: Any) -> Distribution | None:
     )
 
 
-# --- epochs (cookbook heuristic) -- TODO(merge): use costmodel.training.default_epochs --------
-TARGET_EPOCHS = 3
-MIN_TARGET_EXAMPLES = 100
-MAX_TARGET_EXAMPLES = 25_000
-MIN_DEFAULT_EPOCHS = 1
-MAX_DEFAULT_EPOCHS = 25
-
-
-def _default_epochs(n_examples: int) -> int:
-    epochs = TARGET_EPOCHS
-    if epochs * n_examples < MIN_TARGET_EXAMPLES:
-        epochs = min(MAX_DEFAULT_EPOCHS, MIN_TARGET_EXAMPLES // n_examples)
-    elif epochs * n_examples > MAX_TARGET_EXAMPLES:
-        epochs = max(MIN_DEFAULT_EPOCHS, MAX_TARGET_EXAMPLES // n_examples)
-    return epochs
-
-
-def training_costs(analysis: DatasetAnalysis, catalog: Catalog, as_of: date) -> list[tuple[str, str, Any]]:
+def training_costs(analysis: DatasetAnalysis, catalog: Catalog, as_of: date) -> list[tuple[str, str, Breakdown]]:
     """(provider, tier, breakdown) for every provider and tier with a training price at ``as_of``.
 
     Computed through :func:`costmodel.training.estimate_training` with the analysis' billed
     tokens and epochs. Tiers without a training price on that date are left out.
     """
-    from costmodel.training import estimate_training  # type: ignore[import-not-found]  # TODO(merge)
-
-    out: list[tuple[str, str, Any]] = []
+    out: list[tuple[str, str, Breakdown]] = []
     if analysis.examples == 0 or analysis.n_epochs == 0:
         return out
     for provider in Provider:
