@@ -316,13 +316,16 @@ class TokenCounter:
     bounded dictionary: counting is a pure function of the text, so this only saves time.
     """
 
-    CACHE_MAX_ENTRIES = 50_000
-    CACHE_MAX_CHARS = 8_192
+    CACHE_MAX_CHARS = 4_096
+    """Only strings up to this length are remembered."""
+    CACHE_BUDGET_CHARS = 4_000_000
+    """The cache is emptied when the remembered strings exceed this many characters (a few MB)."""
 
     def __init__(self, encoder: Encoder) -> None:
         self.encoder = encoder
         self._encode = encoder.encode_ordinary
         self._cache: dict[str, int] = {}
+        self._cached_chars = 0
 
     @property
     def encoding_name(self) -> str:
@@ -336,8 +339,10 @@ class TokenCounter:
         n = cache.get(text)
         if n is None:
             n = len(self._encode(text))
-            if len(cache) >= self.CACHE_MAX_ENTRIES:
+            self._cached_chars += len(text)
+            if self._cached_chars > self.CACHE_BUDGET_CHARS:
                 cache.clear()
+                self._cached_chars = len(text)
             cache[text] = n
         return n
 
@@ -358,31 +363,34 @@ class TokenCounter:
         return self.text(_json(content)), True
 
     def message(self, message: Mapping[str, Any]) -> tuple[int, int, bool]:
-        """(tokens, assistant tokens, estimated) of one message, overhead included."""
+        """(tokens, assistant tokens, estimated) of one message, overhead included.
+
+        One pass over the values: each is encoded once (the assistant count reuses the
+        content and call counts).
+        """
         n = TOKENS_PER_MESSAGE
         estimated = False
+        own = 0  # content + tool_calls + function_call: the assistant counter's part
+        text = self.text
         for key, value in message.items():
-            if key == "weight":
+            if isinstance(value, str):
+                c = text(value)
+            elif key == "weight":
                 continue
-            if key == "content":
-                c, est = self.content(value)
-            elif isinstance(value, str):
-                c, est = self.text(value), False
             elif value is None:
-                c, est = 0, False
+                c = 0
+            elif key == "content":
+                c, est = self.content(value)
+                estimated = estimated or est
             else:
-                c, est = self.text(_json(value)), True
+                c = text(_json(value))
+                estimated = True
             n += c
-            estimated = estimated or est
-            if key == "name":
+            if key == "content" or key == "tool_calls" or key == "function_call":
+                own += c
+            elif key == "name":
                 n += TOKENS_PER_NAME
-        assistant = 0
-        if message.get("role") == "assistant":
-            assistant, _ = self.content(message.get("content"))
-            for key in ("tool_calls", "function_call"):
-                if key in message and message[key] is not None:
-                    assistant += self.text(_json(message[key]))
-        return n, assistant, estimated
+        return n, (own if message.get("role") == "assistant" else 0), estimated
 
     def messages(self, messages: Iterable[Any]) -> tuple[int, int, bool]:
         """Sum of :meth:`message` over the message objects (other items are skipped)."""

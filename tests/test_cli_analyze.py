@@ -181,6 +181,12 @@ BAD_CASES: list[tuple[str, bytes, int, dict[str, int]]] = [
     ("nan", GOOD + b'{"messages": NaN}\n', 1, {"invalid_json": 1}),
     ("deep nesting", GOOD + b"[" * 100_000 + b"]" * 100_000 + b"\n", 1, {"invalid_json": 1}),
     ("nul bytes", GOOD + b"\x00\x00\n", 1, {"invalid_json": 1}),
+    (
+        "lone surrogate escapes",
+        GOOD + b'{"messages": [{"role": "user", "content": "\\ud800"}, {"role": "assistant", "content": "\\udfff"}]}\n',
+        0,
+        {"no_system_message": 1},
+    ),
 ]
 
 

@@ -501,3 +501,40 @@ def test_no_numpy_types_leak_into_the_result() -> None:
     assert d is not None and type(d.min) is int and type(d.p5) is float
     assert not isinstance(a.billed_tokens, np.integer)
     json.loads(a.model_dump_json())
+
+
+# -- training cost through the engine -------------------------------------------------------------------
+
+
+def test_training_costs_per_provider_and_tier() -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from costmodel.catalog import bundled_catalog
+    from costmodel.dataset import training_costs
+
+    a = analyze_bytes(jsonl(clean(40)), model="gpt-4o-mini", encoder=WordEncoder())
+    # WordEncoder: each example is 3+1+1 + 3+1+2 + 3+1+1 + 3 = 19 tokens -> 760 billed; 40 examples -> 3 epochs
+    assert (a.billed_tokens, a.n_epochs) == (760, 3)
+    costs = training_costs(a, bundled_catalog(), date(2025, 6, 1))
+    by = {(p, t): b for p, t, b in costs}
+    # data/prices.csv line 64: gpt-4o-mini-2024-07-18 training, OpenAI standard, $3.00 per 1M tokens
+    assert by[("openai", "standard")].total == Decimal("3.00") * 760 * 3 / 1_000_000
+    assert ("openai", "batch") not in by  # no training price on the batch tier
+    assert all(b.items for b in by.values())
+
+
+def test_training_costs_follow_the_date() -> None:
+    from datetime import date
+
+    from costmodel.catalog import bundled_catalog
+    from costmodel.dataset import training_costs
+
+    a = analyze_bytes(jsonl(clean(40)), model="gpt-35-turbo", provider="azure", encoder=WordEncoder())
+    cat = bundled_catalog()
+    # data/prices.csv lines 173-174: Azure gpt-35-turbo per compute hour until 2024-07-01, then $8.00 per 1M
+    early = {(p, t): b for p, t, b in training_costs(a, cat, date(2024, 3, 1))}
+    late = {(p, t): b for p, t, b in training_costs(a, cat, date(2024, 9, 1))}
+    assert early[("azure", "standard")].items[0].quantity_unit == "hours"
+    assert late[("azure", "standard")].items[0].quantity_unit == "1M tokens"
+    assert training_costs(a.model_copy(update={"examples": 0}), cat, date(2024, 9, 1)) == []

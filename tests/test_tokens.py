@@ -233,9 +233,10 @@ def test_special_token_text_is_ordinary_text() -> None:
 def test_cache_does_not_change_counts() -> None:
     enc = get_encoding("o200k_base")
     c = TokenCounter(enc)
-    c.CACHE_MAX_ENTRIES = 2  # type: ignore[misc]
+    c.CACHE_BUDGET_CHARS = 12  # type: ignore[misc]
     words = ["alpha beta", "gamma", "alpha beta", "delta epsilon zeta", "gamma"]
     assert [c.text(w) for w in words] == [len(enc.encode_ordinary(w)) for w in words]
+    assert sum(len(k) for k in c._cache) <= 12
 
 
 # -- against the independent reference built on tiktoken ----------------------------------------

@@ -13,8 +13,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-import numpy as np
-
 from costmodel.breakdown import Breakdown
 from costmodel.catalog import TIERS, Catalog, Provider, bundled_catalog
 from costmodel.dataset import _lines, _reader
@@ -29,7 +27,7 @@ from costmodel.dataset._lines import (
     analyze_chunk,
 )
 from costmodel.dataset._models import DatasetAnalysis, DatasetStats, Distribution, Problem
-from costmodel.dataset._reader import DEFAULT_CHUNK_BYTES, Chunk, OversizedLine, iter_chunks
+from costmodel.dataset._reader import Chunk, OversizedLine, iter_chunks
 from costmodel.errors import DatasetError, InputError, PriceLookupError, UnknownModelError
 from costmodel.tokens import CONVENTION, Encoder
 from costmodel.training import default_epochs, estimate_training
@@ -50,7 +48,7 @@ FILE_SIZE_LIMIT_BYTES = 512_000_000
 MIN_EXAMPLES = 10
 """OpenAI and Azure refuse a training file with fewer examples."""
 
-IN_PROCESS_MAX_BYTES = 2 * DEFAULT_CHUNK_BYTES
+IN_PROCESS_MAX_BYTES = 4 * 1024 * 1024
 """Inputs up to this size are analysed in the calling process (starting workers costs ~1 s)."""
 
 ProgressFn = Callable[[int, int], None]
@@ -79,6 +77,10 @@ def analyze_file(
     overrides the registry's limit for the model; ``provider`` picks whose registry entry gives
     that limit (default: OpenAI's, then Azure's). ``encoder`` replaces the bundled encoding
     (tests; forces one process). ``progress(bytes_done, bytes_total)`` is called as chunks finish.
+
+    With more than one worker the file is analysed in ``spawn``-started processes, so a script
+    that calls this needs the usual ``if __name__ == "__main__":`` guard (as any multiprocessing
+    code on macOS and Windows). Inputs up to :data:`IN_PROCESS_MAX_BYTES` stay in this process.
 
     Raises :class:`DatasetError` when the file cannot be read at all and
     :class:`UnknownModelError` for a model the registry does not know. Problems inside a
@@ -317,6 +319,8 @@ def _summarise(
     cap: int | None,
     epochs: int | None,
 ) -> DatasetAnalysis:
+    import numpy as np  # here, not at import: worker processes never load numpy
+
     tokens = np.frombuffer(m.tokens, dtype=np.int64) if len(m.tokens) else np.zeros(0, dtype=np.int64)
     lines = np.frombuffer(m.example_lines, dtype=np.int64) if len(m.example_lines) else np.zeros(0, dtype=np.int64)
     n = len(m.tokens)
@@ -435,6 +439,8 @@ def _problem(p: ProblemTuple) -> Problem:
 
 
 def _distribution(values: Any) -> Distribution | None:
+    import numpy as np
+
     if values is None or len(values) == 0:
         return None
     p5, median, p95 = np.percentile(values, [5, 50, 95])
