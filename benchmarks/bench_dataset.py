@@ -3,9 +3,9 @@
     python benchmarks/bench_dataset.py                  # 100,000 examples, about 250 MB
     python benchmarks/bench_dataset.py --examples 5000  # a quick look
 
-1. Generates a realistic chat training file into a temporary directory (a fixed system prompt,
-   varied user requests and long assistant recipes, one in five two-turn; seeded, so every run
-   writes the same file).
+1. Generates a realistic chat training file into a temporary directory (one system prompt shared
+   by all examples, as in most fine-tuning sets; user requests that differ from example to example;
+   long assistant recipes; one in five two-turn; seeded, so every run writes the same file).
 2. Runs :func:`costmodel.dataset.analyze_file` end to end (read, validate, count, statistics;
    2 worker processes) and records its wall time and peak resident memory: this process'
    ``ru_maxrss`` and the largest worker's (``RUSAGE_CHILDREN``), summed as
@@ -17,7 +17,9 @@
    that both counted the same tokens.
 
 Targets (issue 3): ratio >= 1.5 and peak RSS < 400 MB. The machine's other load affects both
-runs; the ratio is the figure that matters.
+runs; the ratio is the figure that matters. Where the analysis gains beyond its two processes:
+it encodes a repeated string (the shared system prompt, the role names) once per worker, where
+the cookbook loop encodes it in every example; everything else is encoded exactly once in both.
 """
 
 from __future__ import annotations
@@ -95,7 +97,11 @@ def generate(path: Path, n: int, seed: int = 1) -> int:
         for _ in range(n):
             dish = rng.choice(DISHES)
             servings = rng.choice([1, 2, 4, 6])
-            user = f"Could you give me a recipe for {dish} for {servings}? {rng.choice(CONSTRAINTS)}".strip()
+            have = ", ".join(rng.sample(INGREDIENTS, 3))
+            user = (
+                f"Could you give me a recipe for {dish} for {servings}? I have {have} and about "
+                f"{rng.randint(10, 90)} minutes. {rng.choice(CONSTRAINTS)}"
+            ).strip()
             msgs = [
                 {"role": "system", "content": SYSTEM},
                 {"role": "user", "content": user},

@@ -307,3 +307,12 @@ def test_dpo_counts_equal_reference() -> None:
 def test_value_text_compact_json() -> None:
     assert tokens.value_text([1, {"a": "é"}]) == ('[1,{"a":"é"}]', True)
     assert json.loads(tokens.value_text({"k": [1, 2]})[0]) == {"k": [1, 2]}
+
+
+def test_long_text_counts_the_same_through_the_compact_path() -> None:
+    enc = get_encoding("o200k_base")
+    c = TokenCounter(enc)
+    c.LONG_TEXT_CHARS = 1_000  # type: ignore[misc]
+    text = ("Simmer 20 min <|endoftext|> then réduire — 🍅 " * 200)[:5_000]
+    assert len(text) > c.LONG_TEXT_CHARS
+    assert c.text(text) == len(reference_encoding("o200k_base").encode(text, disallowed_special=()))

@@ -269,9 +269,9 @@ class _Merged:
 
     def __init__(self) -> None:
         self.lines = 0
-        self.tokens = array("q")
-        self.assistant = array("q")
-        self.messages = array("q")
+        self.tokens = array("I")  # uint32, 4 bytes per example (see ChunkResult)
+        self.assistant = array("I")
+        self.messages = array("I")
         self.example_lines = array("q")
         self.hashes = array("Q")
         self.formats = bytearray()
@@ -321,7 +321,7 @@ def _summarise(
 ) -> DatasetAnalysis:
     import numpy as np  # here, not at import: worker processes never load numpy
 
-    tokens = np.frombuffer(m.tokens, dtype=np.int64) if len(m.tokens) else np.zeros(0, dtype=np.int64)
+    tokens = np.frombuffer(m.tokens, dtype=np.uint32).astype(np.int64) if len(m.tokens) else np.zeros(0, np.int64)
     lines = np.frombuffer(m.example_lines, dtype=np.int64) if len(m.example_lines) else np.zeros(0, dtype=np.int64)
     n = len(m.tokens)
 
@@ -331,7 +331,7 @@ def _summarise(
         first = m.formats[0]
         fmt = "chat" if first == FORMAT_CHAT else "dpo"
         other = FORMAT_DPO if first == FORMAT_CHAT else FORMAT_CHAT
-        fmts = np.frombuffer(bytes(m.formats), dtype=np.uint8)
+        fmts = np.frombuffer(m.formats, dtype=np.uint8)
         for i in np.flatnonzero(fmts == other):
             m.add(int(lines[i]), None, "format_mismatch", f"a {_FORMAT_NAMES[other]} example in a {fmt} file")
 
@@ -400,9 +400,9 @@ def _summarise(
     listed = len(m.problems)
     total_problems = sum(m.counts.values())
     stats = DatasetStats(
-        messages_per_example=_distribution(np.frombuffer(m.messages, dtype=np.int64) if n else None),
+        messages_per_example=_distribution(np.frombuffer(m.messages, dtype=np.uint32) if n else None),
         total_tokens_per_example=_distribution(tokens if n else None),
-        assistant_tokens_per_example=_distribution(np.frombuffer(m.assistant, dtype=np.int64) if n else None),
+        assistant_tokens_per_example=_distribution(np.frombuffer(m.assistant, dtype=np.uint32) if n else None),
     )
     return DatasetAnalysis(
         source=source,

@@ -111,9 +111,10 @@ class ChunkResult:
     """What one chunk of lines yields. Arrays are in file order, one entry per example."""
 
     lines_seen: int = 0
-    tokens: array[int] = field(default_factory=lambda: array("q"))
-    assistant_tokens: array[int] = field(default_factory=lambda: array("q"))
-    messages: array[int] = field(default_factory=lambda: array("q"))
+    # uint32: a line is at most MAX_LINE_BYTES (16 MiB), so its counts stay far below 2**32
+    tokens: array[int] = field(default_factory=lambda: array("I"))
+    assistant_tokens: array[int] = field(default_factory=lambda: array("I"))
+    messages: array[int] = field(default_factory=lambda: array("I"))
     example_lines: array[int] = field(default_factory=lambda: array("q"))
     hashes: array[int] = field(default_factory=lambda: array("Q"))
     formats: bytearray = field(default_factory=bytearray)
