@@ -538,3 +538,19 @@ def test_training_costs_follow_the_date() -> None:
     assert early[("azure", "standard")].items[0].quantity_unit == "hours"
     assert late[("azure", "standard")].items[0].quantity_unit == "1M tokens"
     assert training_costs(a.model_copy(update={"examples": 0}), cat, date(2024, 9, 1)) == []
+
+
+def test_model_choice_prefers_a_fine_tunable_entry() -> None:
+    # data/models.csv: OpenAI gpt-4 is not fine-tunable, Azure gpt-4 is (8,192-token training context)
+    a = analyze_bytes(jsonl(clean()), model="gpt-4", encoder=WordEncoder())
+    assert a.training_context_tokens == 8192
+    assert a.problem_counts == {}
+    b = analyze_bytes(jsonl(clean()), model="gpt-5", encoder=WordEncoder())
+    assert set(b.problem_counts) == {"model_not_fine_tunable", "unknown_training_context"}
+    assert not b.has_errors
+
+
+def test_chat_file_for_a_completion_model_is_an_error() -> None:
+    a = analyze_bytes(jsonl(clean()), model="davinci-002", encoder=WordEncoder())
+    assert a.problem_counts == {"unsupported_format": 1}
+    assert "prompt/completion" in a.problems[0].message

@@ -17,10 +17,12 @@ Problem codes (severity; ``error`` blocks a launch), see :data:`CODES` for the f
 code                        severity when
 =========================== ======== ===========================================================
 no_examples                 error    the file holds no JSON object line (empty, blank lines...)
-unsupported_format          error    an object that is neither chat nor DPO (e.g. prompt/completion)
+unsupported_format          error    an object that is neither chat nor DPO (e.g. prompt/completion),
+                                     or a chat/DPO file for babbage-002 / davinci-002
 too_few_examples            error    fewer than 10 examples
 file_too_large              error    over 512,000,000 bytes (providers' upload limit)
 unknown_training_context    warning  the registry has no training context for the model
+model_not_fine_tunable      warning  the registry says the model cannot be fine-tuned
 line_too_long               error    a line over 16 MiB (not read)
 blank_line                  warning  an empty line (a final line end is not one)
 invalid_utf8                error    bytes that are not UTF-8

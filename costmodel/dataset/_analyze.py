@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
 from costmodel.breakdown import Breakdown
-from costmodel.catalog import TIERS, Catalog, Provider, bundled_catalog
+from costmodel.catalog import TIERS, Catalog, ModelInfo, Provider, bundled_catalog
 from costmodel.dataset import _lines, _reader
 from costmodel.dataset._lines import (
     CODES,
@@ -144,18 +144,30 @@ def analyze_bytes(
     )
 
 
-def _resolve_model(catalog: Catalog, model: str, provider: str | None) -> tuple[str, str, int | None]:
-    """(canonical model name, encoding, training context) from the registry."""
+def _resolve_model(catalog: Catalog, model: str, provider: str | None) -> ModelInfo:
+    """The registry entry for ``model``: the given provider's, else the first fine-tunable one
+    (OpenAI before Azure), else the first one found."""
     if provider is not None:
         try:
-            info = catalog.model_info(Provider(provider), model)
+            prov = Provider(provider)
         except ValueError:
             raise InputError(
                 f"unknown provider '{provider}'", field="provider", hint="use 'openai' or 'azure'"
             ) from None
-    else:
-        info = catalog.find_model_info(model)
-    return info.model, info.encoding, info.training_context_tokens
+        return catalog.model_info(prov, model)
+    infos: list[ModelInfo] = []
+    for prov in Provider:
+        try:
+            infos.append(catalog.model_info(prov, model))
+        except UnknownModelError:
+            continue
+    if not infos:
+        return catalog.find_model_info(model)  # raises, listing the known models
+    return next((i for i in infos if i.fine_tunable), infos[0])
+
+
+LEGACY_COMPLETION_MODELS = ("babbage-002", "davinci-002")
+"""Fine-tuned on prompt/completion examples, not on chat or preference examples."""
 
 
 def _analyze_stream(
@@ -183,8 +195,9 @@ def _analyze_stream(
     if workers is not None and workers < 1:
         raise InputError(f"{workers} workers", field="workers", hint="use 1 or more")
     cat = catalog or bundled_catalog()
-    canonical, encoding_name, registry_context = _resolve_model(cat, model, provider)
-    cap = training_context_tokens or registry_context
+    info = _resolve_model(cat, model, provider)
+    canonical, encoding_name = info.model, str(info.encoding)
+    cap = training_context_tokens or info.training_context_tokens
     if encoder is not None:
         encoding_name = encoder.name
         n_workers = 1
@@ -208,6 +221,7 @@ def _analyze_stream(
         encoding_name=encoding_name,
         cap=cap,
         epochs=epochs,
+        fine_tunable=info.fine_tunable,
     )
 
 
@@ -318,6 +332,7 @@ def _summarise(
     encoding_name: str,
     cap: int | None,
     epochs: int | None,
+    fine_tunable: bool = True,
 ) -> DatasetAnalysis:
     import numpy as np  # here, not at import: worker processes never load numpy
 
@@ -352,6 +367,15 @@ def _summarise(
         m.add(None, None, "too_few_examples", f"{n} example(s); the providers need at least {MIN_EXAMPLES}")
     if cap is None and n:
         m.add(None, None, "unknown_training_context", f"no training context is known for {model}")
+    if not fine_tunable:
+        m.add(None, None, "model_not_fine_tunable", f"{model} cannot be fine-tuned (model registry)")
+    if n and model.startswith(LEGACY_COMPLETION_MODELS):
+        m.add(
+            None,
+            None,
+            "unsupported_format",
+            f"{model} trains on legacy prompt/completion examples, not on {fmt} examples",
+        )
 
     # examples over the training context (truncated, billed at the cap)
     over = 0

@@ -41,6 +41,7 @@ CODES: dict[str, tuple[Severity, str]] = {
     "unsupported_format": ("error", f"write each line in a supported format: {SUPPORTED_FORMATS}"),
     "too_few_examples": ("error", "add examples: OpenAI and Azure need at least 10 (50-100 usually help more)"),
     "file_too_large": ("error", "split the file below the limit, or use OpenAI's multi-part Uploads API"),
+    "model_not_fine_tunable": ("warning", "pick a fine-tunable base model (see data/models.csv)"),
     "unknown_training_context": (
         "warning",
         "pass --training-context to check example length; without it no example is truncated",
