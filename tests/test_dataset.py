@@ -554,3 +554,19 @@ def test_chat_file_for_a_completion_model_is_an_error() -> None:
     a = analyze_bytes(jsonl(clean()), model="davinci-002", encoder=WordEncoder())
     assert a.problem_counts == {"unsupported_format": 1}
     assert "prompt/completion" in a.problems[0].message
+
+
+def test_sample_files_are_reproducible_from_the_script() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_sample_dataset", ROOT / "scripts" / "make_sample_dataset.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    files = module.render()
+    assert files[SAMPLE] == SAMPLE.read_text(encoding="utf-8")
+    assert files[PROBLEMS] == PROBLEMS.read_text(encoding="utf-8")
+    examples = [json.loads(line) for line in files[SAMPLE].splitlines()]
+    assert len(examples) == 300
+    assert sum(len(e["messages"]) > 3 for e in examples) >= 15  # some multi-turn conversations
+    assert len({e["messages"][1]["content"] for e in examples}) > 150  # varied user requests

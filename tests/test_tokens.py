@@ -316,3 +316,13 @@ def test_long_text_counts_the_same_through_the_compact_path() -> None:
     text = ("Simmer 20 min <|endoftext|> then réduire — 🍅 " * 200)[:5_000]
     assert len(text) > c.LONG_TEXT_CHARS
     assert c.text(text) == len(reference_encoding("o200k_base").encode(text, disallowed_special=()))
+
+
+def test_docstring_examples_run() -> None:
+    import doctest
+
+    import costmodel.dataset
+
+    for module in (tokens, costmodel.dataset):
+        failed, _ = doctest.testmod(module)
+        assert failed == 0, module.__name__
