@@ -55,6 +55,28 @@ Corrections over the OpenAI cookbook notebook: ``weight``, tool calls, ``tools``
 parts are accepted and counted; ``content: null`` with a call is valid; percentiles are the
 true 5th and 95th (the notebook printed the 10th and 90th as "p5/p95"); malformed lines are
 reported with their number instead of aborting the run.
+
+Billing figures (``/work/shared/reference/prices.md`` §8):
+
+* ``billed_tokens`` = Σ over examples of min(training context, tokens): an example longer than
+  the model's training context is truncated and billed at the cap. The context comes from the
+  model registry (``data/models.csv``; the given provider's entry, else the first fine-tunable
+  one) or ``training_context_tokens``.
+* ``n_epochs``: the user's, or OpenAI's default heuristic
+  (:func:`costmodel.training.default_epochs`; constants ``TARGET_EPOCHS`` = 3,
+  ``MIN_TARGET_EXAMPLES`` = 100, ``MAX_TARGET_EXAMPLES`` = 25,000, ``MIN_DEFAULT_EPOCHS`` = 1,
+  ``MAX_DEFAULT_EPOCHS`` = 25): 3, or min(25, 100 // n) when 3n < 100, or max(1, 25,000 // n)
+  when 3n > 25,000. 0 when the file has no example.
+* ``trained_tokens`` = ``billed_tokens`` × ``n_epochs``; :func:`training_costs` prices it on
+  every provider and tier through :func:`costmodel.training.estimate_training`.
+* Weight-0 assistant messages are billed like the others (they change the loss, not the input).
+
+Duplicates are lines with the same bytes (after trimming whitespace and a BOM) as an earlier
+example, found from a 64-bit hash per example; a difference in key order or spacing is not a
+duplicate.
+
+Memory: the file is streamed in 1 MiB chunks; per example the analysis keeps about 30 bytes
+(token counts, line number, hash) plus the ``per_example_tokens`` tuple of the result.
 """
 
 from __future__ import annotations

@@ -263,8 +263,8 @@ def _chat(obj: dict[str, Any], line: int, out: ChunkResult, counter: TokenCounte
     if "functions" in obj and not isinstance(functions, list):
         out.add(line, "functions", "invalid_tools", f"'functions' is {_type_name(functions)}, not a list")
     _check_parallel(obj, "parallel_tool_calls", line, out)
-    roles = _check_messages(messages, "messages", line, out, CHAT_ROLES)
-    _check_conversation(roles, line, out, "messages")
+    seen = _check_messages(messages, "messages", line, out, CHAT_ROLES)
+    _check_conversation(seen, line, out, "messages")
     count = count_chat_example(counter, messages, tools=tools, functions=functions)
     _record(out, count.total, count.assistant, len(messages), count.estimated)
     return True
@@ -290,8 +290,8 @@ def _dpo(obj: dict[str, Any], line: int, out: ChunkResult, counter: TokenCounter
             out.add(line, "input.messages", "missing_messages", f"'input.messages' is {what}, not a non-empty list")
         else:
             messages = raw
-            roles = _check_messages(messages, "input.messages", line, out, CHAT_ROLES)
-            if "user" not in roles:
+            seen = _check_messages(messages, "input.messages", line, out, CHAT_ROLES)
+            if "user" not in seen.roles:
                 out.add(line, "input.messages", "no_user_message", "no user message in 'input'")
         tools = inp.get("tools")
         if "tools" in inp:
@@ -305,8 +305,7 @@ def _dpo(obj: dict[str, Any], line: int, out: ChunkResult, counter: TokenCounter
             out.add(line, key, "invalid_dpo_output", f"'{key}' is {what}, not a list with an assistant message")
             outputs.append([])
             continue
-        roles = _check_messages(value, key, line, out, OUTPUT_ROLES)
-        if "assistant" not in roles:
+        if "assistant" not in _check_messages(value, key, line, out, OUTPUT_ROLES).roles:
             out.add(line, key, "invalid_dpo_output", f"'{key}' has no assistant message")
         outputs.append(value)
     count = count_dpo_example(counter, messages, outputs[0], outputs[1], tools=tools)
@@ -322,15 +321,16 @@ def _record(out: ChunkResult, total: int, assistant: int, n_messages: int, estim
         out.estimated += 1
 
 
-class _Roles(list[str]):
-    """Roles seen, in order, plus the weights of assistant messages."""
+@dataclass
+class _Seen:
+    """What a list of messages held: the roles, and the weight of each assistant message."""
 
-    assistant_weights: list[int]
+    roles: set[str] = field(default_factory=set)
+    assistant_weights: list[int] = field(default_factory=list)
 
 
-def _check_messages(messages: list[Any], prefix: str, line: int, out: ChunkResult, allowed: frozenset[str]) -> _Roles:
-    roles = _Roles()
-    roles.assistant_weights = []
+def _check_messages(messages: list[Any], prefix: str, line: int, out: ChunkResult, allowed: frozenset[str]) -> _Seen:
+    seen = _Seen()
     for i, m in enumerate(messages):
         path = f"{prefix}[{i}]"
         if not isinstance(m, dict):
@@ -354,7 +354,7 @@ def _check_messages(messages: list[Any], prefix: str, line: int, out: ChunkResul
                 "unrecognized_role",
                 f"role '{role}' is not allowed {where} (use {', '.join(sorted(allowed))})",
             )
-        roles.append(role)
+        seen.roles.add(role)
         calls = _check_calls(m, path, role, line, out)
         _check_content(m, path, role, calls, line, out)
         if "name" in m and not isinstance(m["name"], str):
@@ -374,10 +374,10 @@ def _check_messages(messages: list[Any], prefix: str, line: int, out: ChunkResul
             elif isinstance(w, bool) or w not in (0, 1):
                 out.add(line, f"{path}.weight", "invalid_weight", f"'weight' is {json.dumps(w)}, not 0 or 1")
             else:
-                roles.assistant_weights.append(int(w))
+                seen.assistant_weights.append(int(w))
         elif role == "assistant":
-            roles.assistant_weights.append(1)
-    return roles
+            seen.assistant_weights.append(1)
+    return seen
 
 
 def _check_calls(m: dict[str, Any], path: str, role: str, line: int, out: ChunkResult) -> bool:
@@ -480,10 +480,11 @@ def _check_parallel(obj: dict[str, Any], path: str, line: int, out: ChunkResult)
         out.add(line, path, "invalid_type", f"'{key}' is {_type_name(obj[key])}, not true or false")
 
 
-def _check_conversation(roles: _Roles, line: int, out: ChunkResult, path: str) -> None:
+def _check_conversation(seen: _Seen, line: int, out: ChunkResult, path: str) -> None:
+    roles = seen.roles
     if "assistant" not in roles:
         out.add(line, path, "no_assistant_message", "no assistant message")
-    elif roles.assistant_weights and not any(roles.assistant_weights):
+    elif seen.assistant_weights and not any(seen.assistant_weights):
         out.add(line, path, "all_weights_zero", "every assistant message has weight 0: nothing is trained")
     if "system" not in roles:
         out.add(line, path, "no_system_message", "no system message")
