@@ -312,8 +312,9 @@ def _json(value: Any) -> str:
 class TokenCounter:
     """Counts examples with :data:`CONVENTION` using ``encoder``.
 
-    Remembers the count of short strings it has seen (roles, a repeated system prompt) in a
-    bounded dictionary: counting is a pure function of the text, so this only saves time.
+    Remembers the count of short strings it has seen (roles, names, system prompts, which repeat
+    from example to example) in a bounded dictionary: counting is a pure function of the text,
+    so this only saves time.
     """
 
     CACHE_MAX_CHARS = 4_096
@@ -379,9 +380,16 @@ class TokenCounter:
         estimated = False
         own = 0  # content + tool_calls + function_call: the assistant counter's part
         text = self.text
+        encode = self._encode
+        # remember roles, names and system prompts (repeated across examples); other content is
+        # usually unique, so it is encoded directly
+        remember_content = message.get("role") == "system"
         for key, value in message.items():
             if isinstance(value, str):
-                c = text(value)
+                if key == "content" and not remember_content and len(value) <= self.LONG_TEXT_CHARS:
+                    c = len(encode(value))
+                else:
+                    c = text(value)
             elif key == "weight":
                 continue
             elif value is None:

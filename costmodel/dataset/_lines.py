@@ -103,6 +103,8 @@ CHAT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls", "functions"})
 DPO_KEYS = frozenset({"input", "preferred_output", "non_preferred_output"})
 DPO_INPUT_KEYS = frozenset({"messages", "tools", "parallel_tool_calls"})
 
+_PLAIN_ROLES = frozenset({"system", "user", "assistant"})  # roles that need no key besides content
+
 FORMAT_CHAT = 1
 FORMAT_DPO = 2
 
@@ -332,6 +334,14 @@ class _Seen:
 def _check_messages(messages: list[Any], prefix: str, line: int, out: ChunkResult, allowed: frozenset[str]) -> _Seen:
     seen = _Seen()
     for i, m in enumerate(messages):
+        if type(m) is dict and len(m) == 2:
+            # fast path for the common {"role": ..., "content": "..."}: same outcome as the checks below
+            role, content = m.get("role"), m.get("content")
+            if type(role) is str and type(content) is str and content and role in allowed and role in _PLAIN_ROLES:
+                seen.roles.add(role)
+                if role == "assistant":
+                    seen.assistant_weights.append(1)
+                continue
         path = f"{prefix}[{i}]"
         if not isinstance(m, dict):
             out.add(line, path, "message_not_object", f"message is {_type_name(m)}, not an object")
