@@ -228,3 +228,11 @@ def test_line_over_the_read_limit_is_reported_not_read(
     assert result["problem_counts"] == {"line_too_long": 1, "duplicate_example": 1}
     assert result["examples"] == 11
     assert next(p for p in result["problems"] if p["code"] == "line_too_long")["line"] == 11
+
+
+def test_unusable_file_says_which_formats_are_supported(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    p = write(tmp_path, b'{"prompt": "Soup?", "completion": "Leek and potato."}\n')
+    code, out, err = run(capsys, str(p), "--model", "gpt-4o-mini")
+    assert code == 2
+    assert "unusable" in err and "'messages'" in err and "preferred_output" in err
+    assert "legacy prompt/completion" in out

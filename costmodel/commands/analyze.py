@@ -119,6 +119,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(to_text(analysis, costs, args, few_shot, as_of))
     if not analysis.is_usable:
+        first = next(p for p in analysis.problems if p.line is None and p.severity == "error")
+        sys.stderr.write(f"costmodel: {analysis.source}: unusable: {first.message}. Fix: {first.hint}\n")
         return 2
     return 1 if analysis.has_errors else 0
 

@@ -21,7 +21,6 @@ from costmodel.dataset._lines import (
     FORMAT_CHAT,
     FORMAT_DPO,
     MAX_DETAILS_PER_CODE,
-    SUPPORTED_FORMATS,
     ChunkResult,
     ProblemTuple,
     analyze_chunk,
@@ -359,7 +358,7 @@ def _summarise(
                 None,
                 None,
                 "unsupported_format",
-                "no line is a chat or preference example; supported: " + SUPPORTED_FORMATS,
+                "no line is a chat or preference (DPO) example",
             )
         else:
             m.add(None, None, "no_examples", "the file holds no example (it is empty or has no JSON object line)")

@@ -37,7 +37,7 @@ SUPPORTED_FORMATS = (
 # code -> (severity, fix hint). Stable: codes are part of the JSON output.
 CODES: dict[str, tuple[Severity, str]] = {
     # file level
-    "no_examples": ("error", "the file holds no example; write one JSON object per line"),
+    "no_examples": ("error", f"write one JSON object per line, in a supported format: {SUPPORTED_FORMATS}"),
     "unsupported_format": ("error", f"write each line in a supported format: {SUPPORTED_FORMATS}"),
     "too_few_examples": ("error", "add examples: OpenAI and Azure need at least 10 (50-100 usually help more)"),
     "file_too_large": ("error", "split the file below the limit, or use OpenAI's multi-part Uploads API"),
@@ -246,7 +246,7 @@ def _chat(obj: dict[str, Any], line: int, out: ChunkResult, counter: TokenCounte
                 line,
                 None,
                 "unsupported_format",
-                "legacy prompt/completion example; supported: " + SUPPORTED_FORMATS,
+                "legacy prompt/completion example: not a supported format",
             )
         else:
             out.add(line, "messages", "missing_messages", "no 'messages' list; supported: " + SUPPORTED_FORMATS)
