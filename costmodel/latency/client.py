@@ -18,6 +18,7 @@ error messages are passed through :func:`redact` with the key before they are st
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -102,19 +103,42 @@ def usage_supported(endpoint: EndpointConfig) -> bool:
     return str(endpoint.api_version)[:10] >= AZURE_USAGE_API_VERSION
 
 
+# The request being sent by this task: the httpx2 request hook stamps the moment just before the
+# request bytes are written (after the SDK has built the request), so t0 excludes SDK overhead.
+_SENDING: contextvars.ContextVar[_Recorder | None] = contextvars.ContextVar("costmodel_latency_sending", default=None)
+
+
+async def _stamp_send(request: httpx2.Request) -> None:
+    rec = _SENDING.get()
+    if rec is not None:
+        rec.t_sent_ns = rec.clock()
+
+
+async def _stamp_response(response: httpx2.Response) -> None:
+    rec = _SENDING.get()
+    if rec is not None:
+        rec.t_headers_ns = rec.clock()
+
+
 def make_client(
     endpoint: EndpointConfig,
     api_key: str,
     *,
     timeouts: Timeouts | None = None,
     max_connections: int = 100,
+    transport: httpx2.AsyncBaseTransport | None = None,
 ) -> openai.AsyncOpenAI:
-    """One shared async client with a connection pool sized for the benchmark and no retries."""
+    """One shared async client with a connection pool sized for the benchmark and no retries.
+
+    ``transport`` replaces the network (tests pass ``httpx2.MockTransport``).
+    """
     t = timeouts or Timeouts()
     http = httpx2.AsyncClient(
         timeout=httpx2.Timeout(connect=t.connect_s, read=t.read_s, write=t.connect_s, pool=t.total_s),
         limits=httpx2.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         follow_redirects=True,
+        event_hooks={"request": [_stamp_send], "response": [_stamp_response]},
+        transport=transport,
     )
     if endpoint.kind == "azure":
         return openai.AsyncAzureOpenAI(
@@ -208,7 +232,9 @@ class _Recorder:
     seq: int
     warmup: bool
     t_sched_ns: int | None
-    t0_ns: int
+    t_call_ns: int
+    clock: Clock
+    t_sent_ns: int | None = None
     t_headers_ns: int | None = None
     t_any_ns: int | None = None
     t_first_ns: int | None = None
@@ -249,7 +275,8 @@ async def stream_chat(
         kwargs["stream_options"] = {"include_usage": True}
     if extra_body:
         kwargs["extra_body"] = dict(extra_body)
-    rec = _Recorder(seq=seq, warmup=warmup, t_sched_ns=t_sched_ns, t0_ns=clock())
+    rec = _Recorder(seq=seq, warmup=warmup, t_sched_ns=t_sched_ns, t_call_ns=clock(), clock=clock)
+    sending = _SENDING.set(rec)
     try:
         async with asyncio.timeout(total_timeout_s):
             created = await client.chat.completions.create(
@@ -259,7 +286,8 @@ async def stream_chat(
                 **kwargs,
             )
             stream = cast("openai.AsyncStream[ChatCompletionChunk]", created)
-            rec.t_headers_ns = clock()
+            if rec.t_headers_ns is None:  # a client without make_client's hooks
+                rec.t_headers_ns = clock()
             rec.http_status = stream.response.status_code
             try:
                 async for chunk in stream:
@@ -297,6 +325,8 @@ async def stream_chat(
         rec.error = f"{type(exc).__name__}: {exc}"
     except (httpx2.HTTPError, ValueError) as exc:  # e.g. a malformed event
         rec.error = f"{type(exc).__name__}: {exc}"
+    finally:
+        _SENDING.reset(sending)
     if rec.error is not None:
         rec.t_close_ns = clock()
         rec.error = redact(rec.error, secrets)[:1000]
@@ -322,7 +352,8 @@ def _finish(rec: _Recorder, counter: TokenCounter | None) -> RequestRecord:
     return RequestRecord(
         seq=rec.seq,
         warmup=rec.warmup,
-        t0_ns=rec.t0_ns,
+        t_call_ns=rec.t_call_ns,
+        t0_ns=rec.t_sent_ns if rec.t_sent_ns is not None else rec.t_call_ns,
         t_sched_ns=rec.t_sched_ns,
         t_headers_ns=rec.t_headers_ns,
         t_any_ns=rec.t_any_ns,

@@ -4,7 +4,8 @@ Nothing here reads a clock, the network or the disk; the client (:mod:`costmodel
 records integer nanosecond timestamps from an injected clock and these functions turn them into
 milliseconds. Definitions follow ``shared/reference/latency.md`` §2:
 
-* ``t0`` is taken just before the request is handed to the SDK (after any client-side queue).
+* ``t0`` is taken just before the request bytes are written (an httpx2 request hook, after the
+  SDK built the request and after any client-side queue); ``t_call`` when the SDK was called.
 * ``TTFT = t_first - t0`` where ``t_first`` is the arrival of the first *content-bearing* chunk:
   role-only, empty-content, Azure ``choices: []`` (filter results) and usage-only chunks do not
   count. The first chunk of any kind is kept separately as ``ttfb_chunk_ms``.
@@ -83,6 +84,7 @@ class RequestRecord:
     t0_ns: int
     warmup: bool = False
     t_sched_ns: int | None = None  # open loop: when the schedule wanted it sent
+    t_call_ns: int | None = None  # the SDK was called (t0 - t_call = the SDK building the request)
     t_headers_ns: int | None = None  # the SDK returned the stream object (response headers read)
     t_any_ns: int | None = None  # first chunk of any kind
     t_first_ns: int | None = None  # first content-bearing chunk
@@ -126,6 +128,7 @@ class RequestMetrics(BaseModel):
     e2e_ms: float | None
     e2e_close_ms: float | None
     queue_ms: float | None
+    client_prep_ms: float | None
     tpot_ms: float | None
     output_speed_tps: float | None
     output_tokens: int | None
@@ -183,6 +186,7 @@ def request_metrics(rec: RequestRecord) -> RequestMetrics:
         e2e_ms=e2e,
         e2e_close_ms=_ms(rec.t_close_ns - t0) if rec.t_close_ns is not None else None,
         queue_ms=_ms(t0 - rec.t_sched_ns) if rec.t_sched_ns is not None else None,
+        client_prep_ms=_ms(t0 - rec.t_call_ns) if rec.t_call_ns is not None else None,
         tpot_ms=tpot,
         output_speed_tps=speed,
         output_tokens=rec.output_tokens,

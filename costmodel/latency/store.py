@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS latency_requests (
     finish_reason    TEXT,
     error            TEXT,
     t_sched_ns       INTEGER,
+    t_call_ns        INTEGER,
     t0_ns            INTEGER NOT NULL,
     t_headers_ns     INTEGER,
     t_any_ns         INTEGER,
@@ -98,6 +99,7 @@ register_schema("latency", SCHEMA)
 
 _RAW = (
     "t_sched_ns",
+    "t_call_ns",
     "t0_ns",
     "t_headers_ns",
     "t_any_ns",

@@ -94,6 +94,12 @@ class _Server(ThreadingHTTPServer):
         self.counter = 0
         self.lock = threading.Lock()
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (BrokenPipeError, ConnectionResetError)):
+            return  # the client went away (a timeout or a cancelled benchmark): not the server's problem
+        super().handle_error(request, client_address)
+
     def next_number(self) -> int:
         with self.lock:
             self.counter += 1
@@ -105,6 +111,7 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # each SSE event leaves at once
     server: _Server
     t_arrival: float = 0.0
+    t_arrival_ns: int = 0
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -112,7 +119,8 @@ class _Handler(BaseHTTPRequestHandler):
     def parse_request(self) -> bool:
         # The request line has just been read: this is when the request "arrived". TTFT and the
         # token schedule count from here, so header and body parsing are inside the injected delay.
-        self.t_arrival = time.perf_counter()
+        self.t_arrival_ns = time.perf_counter_ns()
+        self.t_arrival = self.t_arrival_ns / 1e9
         return super().parse_request()
 
     # -- plumbing ---------------------------------------------------------------------------
@@ -223,6 +231,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Cache-Control", "no-cache")
         self.send_header("Transfer-Encoding", "chunked")
+        # perf_counter is CLOCK_MONOTONIC on Linux, shared by every process: a client on the same
+        # machine can split its measured TTFT into send path, injected delay and receive path.
+        self.send_header("X-Fake-Arrival-Ns", str(self.t_arrival_ns))
         self.end_headers()
         pre = b""
         if knobs.azure_filter_chunk:
@@ -294,7 +305,7 @@ class FakeChatServer:
 
     def __init__(self, knobs: ServerKnobs | None = None, *, port: int = 0) -> None:
         self._server = _Server(("127.0.0.1", port), knobs or ServerKnobs())
-        self._thread = threading.Thread(target=self._server.serve_forever, name="fake-chat-server", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), name="fake-chat-server", daemon=True)
 
     @property
     def port(self) -> int:
