@@ -61,8 +61,15 @@ def run(coro: Any) -> Any:
 async def _one(transport: httpx2.AsyncBaseTransport, clock: FakeClock, **kw: Any) -> Any:
     client = make_client(EndpointConfig(base_url="http://127.0.0.1:9/v1", model="m"), KEY, transport=transport)
     try:
-        return await stream_chat(client, model="m", messages=[{"role": "user", "content": "hi"}], max_tokens=3,
-                                 clock=clock, secrets=(KEY,), **kw)  # fmt: skip
+        return await stream_chat(
+            client,
+            model="m",
+            messages=[{"role": "user", "content": "hi"}],
+            max_tokens=3,
+            clock=clock,
+            secrets=(KEY,),
+            **kw,
+        )
     finally:
         await client.close()
 
@@ -104,8 +111,14 @@ def test_reasoning_and_tool_call_deltas_count_as_content() -> None:
         (50, event(chunk({"content": "ok"}, "stop"))),  # 155: first visible answer
         (0, event("[DONE]")),
     ]
-    rec = run(_one(scripted(clock, script), clock, include_usage=False,
-                   token_counter=TokenCounter(lambda t: 7, TokensSource.TOKENIZER, "seven")))  # fmt: skip
+    rec = run(
+        _one(
+            scripted(clock, script),
+            clock,
+            include_usage=False,
+            token_counter=TokenCounter(lambda t: 7, TokensSource.TOKENIZER, "seven"),
+        )
+    )
     m = request_metrics(rec)
     assert m.ttft_ms == 55.0 and m.time_to_answer_ms == 155.0
     assert rec.output_tokens == 7 and rec.tokens_source is TokensSource.TOKENIZER and m.tokens_estimated
@@ -141,15 +154,21 @@ def test_endpoint_validation() -> None:
 async def _against(knobs: ServerKnobs, n: int = 1, azure: bool = False, **kw: Any) -> list[Any]:
     with FakeChatServer(knobs) as srv:
         if azure:
-            ep = EndpointConfig(kind="azure", azure_endpoint=srv.azure_endpoint, deployment="dep",
-                                api_version="2024-10-21", model="gpt-4o")  # fmt: skip
+            ep = EndpointConfig(
+                kind="azure",
+                azure_endpoint=srv.azure_endpoint,
+                deployment="dep",
+                api_version="2024-10-21",
+                model="gpt-4o",
+            )
         else:
             ep = EndpointConfig(base_url=srv.base_url, model="m")
         client = make_client(ep, KEY)
         try:
             return [
-                await stream_chat(client, model=ep.model, messages=[{"role": "user", "content": "x"}], max_tokens=6,
-                                  seq=i, **kw)  # fmt: skip
+                await stream_chat(
+                    client, model=ep.model, messages=[{"role": "user", "content": "x"}], max_tokens=6, seq=i, **kw
+                )
                 for i in range(n)
             ]
         finally:

@@ -24,7 +24,9 @@ from costmodel.latency.metrics import (
 MS = 1_000_000
 
 
-def ok_record(seq: int = 0, *, t0: int = 0, ttft: int = 200, gap: int = 25, tokens: int = 9, **kw: object) -> RequestRecord:
+def ok_record(
+    seq: int = 0, *, t0: int = 0, ttft: int = 200, gap: int = 25, tokens: int = 9, **kw: object
+) -> RequestRecord:
     """t0, then content chunks every `gap` ms from t0+ttft, one token per chunk."""
     times = tuple((t0 + ttft + i * gap) * MS for i in range(tokens))
     base: dict[str, object] = dict(

@@ -56,9 +56,27 @@ __all__ = [
 
 # Common English words; with a leading space each is one token in cl100k_base and o200k_base.
 _FILLER = (
-    " the", " of", " and", " to", " in", " is", " that", " for", " it", " with",
-    " as", " was", " on", " be", " at", " by", " this", " had", " not", " are",
-)  # fmt: skip
+    " the",
+    " of",
+    " and",
+    " to",
+    " in",
+    " is",
+    " that",
+    " for",
+    " it",
+    " with",
+    " as",
+    " was",
+    " on",
+    " be",
+    " at",
+    " by",
+    " this",
+    " had",
+    " not",
+    " are",
+)
 
 
 def synthetic_messages(seq: int, prompt_tokens: int, nonce: str) -> list[dict[str, str]]:

@@ -305,7 +305,9 @@ class FakeChatServer:
 
     def __init__(self, knobs: ServerKnobs | None = None, *, port: int = 0) -> None:
         self._server = _Server(("127.0.0.1", port), knobs or ServerKnobs())
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,), name="fake-chat-server", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.02,), name="fake-chat-server", daemon=True
+        )
 
     @property
     def port(self) -> int:
