@@ -187,9 +187,18 @@ def test_role_before_ttft_and_azure_filter_event_are_skipped() -> None:
 
 def test_no_usage_falls_back_to_a_flagged_estimate() -> None:
     words = TokenCounter(lambda text: len(text.split()), TokensSource.TOKENIZER, "words")
-    (rec,) = run(_against(ServerKnobs(ttft_ms=1, itl_ms=1, usage="never"), token_counter=words))
-    assert rec.output_tokens == 6 and rec.tokens_source is TokensSource.TOKENIZER
+    # 4 tokens of 6 allowed: finish_reason "stop", so only the tokenizer can count them
+    (rec,) = run(_against(ServerKnobs(ttft_ms=1, itl_ms=1, usage="never", output_tokens=4), token_counter=words))
+    assert rec.finish_reason == "stop"
+    assert rec.output_tokens == 4 and rec.tokens_source is TokensSource.TOKENIZER
     assert request_metrics(rec).tokens_estimated
+
+
+def test_no_usage_but_length_stop_counts_the_cap_exactly() -> None:
+    never = TokenCounter(lambda text: 999, TokensSource.TOKENIZER, "wrong on purpose")
+    (rec,) = run(_against(ServerKnobs(ttft_ms=1, itl_ms=1, usage="never"), token_counter=never))
+    assert rec.finish_reason == "length" and rec.output_tokens == 6 and rec.tokens_source is TokensSource.LENGTH_CAP
+    assert not request_metrics(rec).tokens_estimated
 
 
 def test_chunks_are_not_tokens() -> None:

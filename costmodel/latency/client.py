@@ -330,10 +330,10 @@ async def stream_chat(
     if rec.error is not None:
         rec.t_close_ns = clock()
         rec.error = redact(rec.error, secrets)[:1000]
-    return _finish(rec, token_counter)
+    return _finish(rec, token_counter, max_tokens)
 
 
-def _finish(rec: _Recorder, counter: TokenCounter | None) -> RequestRecord:
+def _finish(rec: _Recorder, counter: TokenCounter | None, max_tokens: int | None) -> RequestRecord:
     output_tokens: int | None = None
     reasoning: int | None = None
     prompt_tokens: int | None = None
@@ -345,6 +345,9 @@ def _finish(rec: _Recorder, counter: TokenCounter | None) -> RequestRecord:
         details = getattr(usage, "completion_tokens_details", None)
         reasoning = getattr(details, "reasoning_tokens", None) if details is not None else None
         source = TokensSource.USAGE
+    elif rec.finish_reason == "length" and max_tokens is not None and rec.error is None:
+        output_tokens = max_tokens  # the server stopped at the cap it was sent: exact without usage
+        source = TokensSource.LENGTH_CAP
     elif rec.texts:
         counter = counter or approx_token_counter()
         output_tokens = counter.count("".join(rec.texts))

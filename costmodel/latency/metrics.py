@@ -13,7 +13,9 @@ milliseconds. Definitions follow ``shared/reference/latency.md`` §2:
   close is kept as ``e2e_close_ms``.
 * ``N`` output tokens come from the stream's ``usage`` (``stream_options.include_usage``); when a
   server does not send it, a tokenizer count of the text is used and flagged (``tokens_source``).
-  Chunks are never counted as tokens.
+  When there is no usage but the stream stopped with ``finish_reason: "length"``, N is the
+  ``max_tokens`` that was sent (exact; ``tokens_source = length_cap``). Chunks are never counted
+  as tokens.
 * ``TPOT = (E2E - TTFT) / (N - 1)`` for ``N > 1``; output speed ``= (N - 1) / (t_last - t_first)``.
 * Inter-chunk gaps are the differences between consecutive content-bearing chunks, pooled across
   requests for the ITL distribution (never used for tokens per second).
@@ -68,6 +70,7 @@ class Outcome(StrEnum):
 
 class TokensSource(StrEnum):
     USAGE = "usage"  # the server's usage.completion_tokens: exact
+    LENGTH_CAP = "length_cap"  # no usage, but finish_reason "length": N = the max_tokens sent (exact)
     TOKENIZER = "tokenizer"  # a tokenizer count of the streamed text: estimated
     APPROX_CHARS = "approx_chars"  # characters / 4: a rough estimate when no tokenizer is available
     NONE = "none"  # nothing streamed, nothing to count
@@ -190,7 +193,7 @@ def request_metrics(rec: RequestRecord) -> RequestMetrics:
         tpot_ms=tpot,
         output_speed_tps=speed,
         output_tokens=rec.output_tokens,
-        tokens_estimated=rec.tokens_source not in (TokensSource.USAGE, TokensSource.NONE),
+        tokens_estimated=rec.tokens_source not in (TokensSource.USAGE, TokensSource.LENGTH_CAP, TokensSource.NONE),
         gaps_ms=gaps,
         burst=burst,
     )
