@@ -94,7 +94,7 @@ def test_export_csv_json_and_compare(tmp_path: Path) -> None:
     assert doc["summary"]["requests"] == 6
     pairs = compare_runs(conn, [a.run_id, b.run_id])  # type: ignore[attr-defined]
     assert [i.run_id for i, _ in pairs] == [a.run_id, b.run_id]  # type: ignore[attr-defined]
-    assert [r.run_id for r in list_runs(conn)] == sorted([a.run_id, b.run_id], reverse=True)  # type: ignore[attr-defined]
+    assert [r.run_id for r in list_runs(conn)] == [b.run_id, a.run_id]  # type: ignore[attr-defined]  # newest first
     with pytest.raises(InputError, match="no latency run"):
         export_run(conn, "nope", "csv")
 
