@@ -731,7 +731,9 @@ class FakeOpenAIServer:
 
     # -- lifecycle ----------------------------------------------------------------------------
     def start(self) -> FakeOpenAIServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="fake-openai-api", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-openai-api", daemon=True
+        )
         self._thread.start()
         return self
 
