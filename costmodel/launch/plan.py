@@ -247,7 +247,13 @@ Estimator = Callable[..., BreakdownLike]
 
 def default_preflight(path: Path, *, model: str, epochs: int | None, catalog: Catalog) -> PreflightResult:
     """The dataset analysis of issue 3: ``costmodel.dataset.analyze_file``."""
-    from costmodel.dataset import analyze_file  # type: ignore[import-not-found,unused-ignore]
+    try:
+        from costmodel.dataset import analyze_file  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:  # INTEGRATION POINT: costmodel.dataset (issue 3) is not merged in this build
+        raise LaunchError(
+            "the dataset analysis (costmodel.dataset) is not available in this build, so the file cannot be checked",
+            hint="update costmodel; a launch never goes out without the dataset check",
+        ) from None
 
     result: PreflightResult = analyze_file(path, model=model, epochs=epochs, catalog=catalog)
     return result

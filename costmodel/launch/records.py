@@ -149,15 +149,23 @@ class LaunchRecord(BaseModel):
             "status": self.status,
             "fine_tuned_model": self.fine_tuned_model,
             "estimated_tokens": self.estimated_tokens,
-            "estimated_cost_usd": str(self.estimated_cost_usd),
-            "price_usd_per_1m": None if self.price_usd_per_1m is None else str(self.price_usd_per_1m),
+            "estimated_cost_usd": _dec(self.estimated_cost_usd),
+            "price_usd_per_1m": _dec(self.price_usd_per_1m),
             "price_reliability": self.price_reliability,
             "trained_tokens": self.trained_tokens,
-            "actual_cost_usd": None if self.actual_cost_usd is None else str(self.actual_cost_usd),
-            "cost_difference_usd": None if self.cost_difference_usd is None else str(self.cost_difference_usd),
-            "budget_usd": None if self.budget_usd is None else str(self.budget_usd),
+            "actual_cost_usd": _dec(self.actual_cost_usd),
+            "cost_difference_usd": _dec(self.cost_difference_usd),
+            "budget_usd": _dec(self.budget_usd),
             "error": self.error,
         }
+
+
+def _dec(value: Decimal | None) -> str | None:
+    """Exact decimal text without trailing zeros: Decimal('0.0900') -> '0.09'."""
+    if value is None:
+        return None
+    text = format(value.normalize(), "f")
+    return text
 
 
 class LaunchEvent(BaseModel):
