@@ -189,6 +189,7 @@ class _Ctx:
         return update_launch(self.conn, self.launch_id, **changes)
 
     def fail(self, message: str, *, status: str = "error", hint: str | None = None) -> LaunchError:
+        message = redact(message, self.credential)
         self.update(status=status, error=message)
         self.event("failed", message)
         return LaunchError(

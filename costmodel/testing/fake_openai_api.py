@@ -380,7 +380,9 @@ class _Handler(BaseHTTPRequestHandler):
             elif route == "unknown":
                 self._error(404, f"no route {method} {rest}")
             elif not authorized:
-                self._error(401, "Incorrect API key provided or missing credentials.", code="invalid_api_key")
+                # Worst case on purpose: the real service echoes (a masked form of) the key it was given;
+                # the fake echoes it whole, so tests prove the launcher redacts provider messages.
+                self._error(401, f"Incorrect API key provided: {self._given_key(flavor)}.", code="invalid_api_key")
             elif flavor == "azure" and not any(k == "api-version" and v for k, v in query):
                 self._error(400, "Missing required query parameter api-version", param="api-version")
             else:
@@ -404,6 +406,11 @@ class _Handler(BaseHTTPRequestHandler):
                             at=time.time(),
                         )
                     )
+
+    def _given_key(self, flavor: str) -> str:
+        bearer = self.headers.get("Authorization", "")
+        token = bearer[7:].strip() if bearer.lower().startswith("bearer ") else ""
+        return (self.headers.get("api-key") or "").strip() or token or "(none)"
 
     def _authorized(self, flavor: str) -> bool:
         expected = self.server.state.expected_key
