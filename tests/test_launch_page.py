@@ -70,7 +70,8 @@ def test_without_a_key_the_page_says_what_to_set_and_shows_the_dry_run(dataset: 
     text = text_of(at)
     assert "OPENAI_API_KEY" in text
     assert "Estimated training cost=$0.09" in text
-    assert "Price reliability=copy_of_official" in text
+    assert "Price reliability: **copy_of_official**" in text
+    assert "Price per 1M training tokens=$3.00" in text
     requests = at.get("json")[0].proto.body
     assert "Bearer [REDACTED]" in requests and fake.openai_base_url + "/fine_tuning/jobs" in requests
     assert at.button(key="launch.button").disabled

@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
             settings = settings_from_record(record, azure_auth=auth) if record.provider == "azure" else None
             try:
                 if args.cancel:
-                    record = cancel_launch(conn, record.launch_id, credential=credential)
+                    record = cancel_launch(conn, record.launch_id, credential=credential, settings=settings)
                 elif not args.no_refresh and not (record.job_id is None and record.status == "refused"):
                     snap = refresh_launch(conn, record.launch_id, credential=credential, settings=settings)
                     record, note = snap.record, snap.note

@@ -624,6 +624,7 @@ def cancel_launch(
     *,
     credential: Secret | None,
     client_factory: ClientFactory = make_client,
+    settings: ProviderSettings | None = None,
 ) -> LaunchRecord:
     record = get_launch(conn, launch_id)
     if record is None:
@@ -634,7 +635,7 @@ def cancel_launch(
         return record
     if credential is None:
         raise CredentialError("no credential to cancel the job", hint=credential_hint(settings_from_record(record)))
-    client = client_factory(settings_from_record(record), credential, 2)
+    client = client_factory(settings or settings_from_record(record), credential, 2)
     add_event(conn, launch_id, "jobs.cancel:before", record.job_id)
     message: str | None = None
     try:

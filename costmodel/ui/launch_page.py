@@ -85,6 +85,7 @@ _INFLIGHT = "launch.inflight"
 _RESULT = "launch.result"
 _ERROR = "launch.error"
 _SNAPSHOT = "launch.snapshot"
+_PAST_ERROR = "launch.past_error"
 DASHBOARD_DATASET_KEY = "dataset_upload"
 _DEFAULT_MODELS = {"openai": "gpt-4o-mini-2024-07-18", "azure": "gpt-4.1-mini-2025-04-14"}
 
@@ -243,7 +244,8 @@ def _show_estimate(plan: LaunchPlan) -> None:
     cols = list(st.columns(3))
     cols[0].metric("Estimated training cost", _money(plan.estimated_cost_usd), help=plan.formula())
     cols[1].metric("Training tokens", f"{plan.estimated_tokens:,}", help="billed tokens x epochs")
-    cols[2].metric("Price reliability", plan.price_reliability)
+    cols[2].metric("Price per 1M training tokens", _money(plan.price_usd_per_1m))
+    st.markdown(f"Price reliability: **{plan.price_reliability}**")
     st.caption(
         f"{plan.formula()}. Launch id `{plan.launch_id}`."
         + (f" Price source: {plan.price_source}" if plan.price_source else "")
@@ -271,6 +273,36 @@ def _show_record(record: LaunchRecord) -> None:
     )
     if record.error:
         st.warning(record.error)
+
+
+def _on_refresh(
+    launch_id: str, credential: Secret | None, client_factory: ClientFactory, settings: ProviderSettings | None
+) -> None:
+    """Refresh in the callback, before the page is drawn, so every part of the page agrees."""
+    st.session_state.pop(_PAST_ERROR, None)
+    conn = connect()
+    try:
+        st.session_state[_SNAPSHOT] = refresh_launch(
+            conn, launch_id, credential=credential, client_factory=client_factory, settings=settings
+        )
+    except CostmodelError as exc:
+        st.session_state[_PAST_ERROR] = str(exc)
+    finally:
+        conn.close()
+
+
+def _on_cancel(
+    launch_id: str, credential: Secret | None, client_factory: ClientFactory, settings: ProviderSettings | None
+) -> None:
+    st.session_state.pop(_PAST_ERROR, None)
+    conn = connect()
+    try:
+        cancel_launch(conn, launch_id, credential=credential, client_factory=client_factory, settings=settings)
+        st.session_state.pop(_SNAPSHOT, None)
+    except CostmodelError as exc:
+        st.session_state[_PAST_ERROR] = str(exc)
+    finally:
+        conn.close()
 
 
 def _past_launches(conn: sqlite3.Connection, client_factory: ClientFactory, typed_key: str | None) -> None:
@@ -307,18 +339,17 @@ def _past_launches(conn: sqlite3.Connection, client_factory: ClientFactory, type
         credential = _credential(record.provider, auth, None)
     settings = settings_from_record(record, azure_auth=auth) if record.provider == "azure" else None
     cols = list(st.columns(2))
-    refresh = cols[0].button("Refresh status", key="launch.refresh")
-    cancel = cols[1].button("Cancel job", key="launch.cancel", disabled=record.job_id is None or record.is_terminal)
-    try:
-        if refresh:
-            st.session_state[_SNAPSHOT] = refresh_launch(
-                conn, chosen, credential=credential, client_factory=client_factory, settings=settings
-            )
-        if cancel:
-            cancel_launch(conn, chosen, credential=credential, client_factory=client_factory)
-            st.session_state.pop(_SNAPSHOT, None)
-    except CostmodelError as exc:
-        st.error(str(exc))
+    args = (chosen, credential, client_factory, settings)
+    cols[0].button("Refresh status", key="launch.refresh", on_click=_on_refresh, args=args)
+    cols[1].button(
+        "Cancel job",
+        key="launch.cancel",
+        disabled=record.job_id is None or record.is_terminal,
+        on_click=_on_cancel,
+        args=args,
+    )
+    if st.session_state.get(_PAST_ERROR):
+        st.error(st.session_state[_PAST_ERROR])
     record = get_launch(conn, chosen) or record
     _show_record(record)
     snap = st.session_state.get(_SNAPSHOT)
