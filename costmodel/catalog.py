@@ -423,6 +423,14 @@ class Catalog:
         self._alias: dict[tuple[Provider, str], str] = {}
         for m in self._models:
             for name in (m.model, *m.aliases):
+                taken = self._alias.get((m.provider, name.lower()))
+                if taken is not None and taken != m.model:
+                    raise CatalogError(
+                        f"{m.provider} name '{name}' is given to two models: {taken} and {m.model}",
+                        source="models.csv",
+                        field="aliases",
+                        hint="a name (model or alias) may belong to one model per provider",
+                    )
                 self._alias[(m.provider, name.lower())] = m.model
 
     # -- loading ---------------------------------------------------------------------------
@@ -527,6 +535,7 @@ class Catalog:
         """The one row in force on ``as_of``. Raises :class:`PriceLookupError` otherwise."""
         provider = _provider(provider)
         canonical = self.canonical_model(provider, model)
+        tier = tier.strip().lower()
         if tier not in TIERS[provider]:
             raise PriceLookupError(
                 f"tier '{tier}' is not a {provider} tier",

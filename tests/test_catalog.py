@@ -349,3 +349,17 @@ def test_overlapping_windows_are_refused_at_construction(
         Catalog(rows)
     with pytest.raises(CatalogError, match="overlap"):
         Catalog([]).overridden_by(rows)
+
+
+def test_a_name_given_to_two_models_is_refused() -> None:
+    infos = [
+        ModelInfo(provider="openai", model="a", aliases=("x",), encoding="o200k_base"),
+        ModelInfo(provider="openai", model="b", aliases=("X",), encoding="o200k_base"),
+    ]
+    with pytest.raises(CatalogError, match="'X' is given to two models: a and b"):
+        Catalog([], infos)
+
+
+def test_tier_is_matched_case_insensitively() -> None:
+    cat = Catalog([row()])
+    assert cat.lookup("OpenAI", "m", "base", "input", " Standard ", date(2024, 6, 1)).amount == 1

@@ -7,8 +7,11 @@ source keys: OAI-FT23 is OpenAI's 2023-08-22 fine-tuning post, OAI-DD23 the DevD
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -265,3 +268,18 @@ def test_rule_derived_rows_are_no_better_than_their_base_row(cat: Catalog) -> No
         base = cat.maybe_lookup("azure", r.model, "base", r.kind, tier, max(r.effective_from, date(2025, 11, 5)))
         assert base is not None and base.amount == r.amount, r.describe()
         assert r.reliability.rank >= base.reliability.rank, r.describe()
+
+
+REFERENCE = Path("/work/shared/reference/prices.csv")
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="the shared price reference is not on this machine")
+def test_committed_csv_is_what_the_conversion_script_writes(tmp_path: Path) -> None:
+    # guards against hand edits that the recorded conversion does not explain (edit the script, re-run, review)
+    out = tmp_path / "prices.csv"
+    script = DATA_DIR.parent / "scripts" / "convert_reference_prices.py"
+    proc = subprocess.run(
+        [sys.executable, str(script), str(REFERENCE), str(out)], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text(encoding="utf-8") == (DATA_DIR / "prices.csv").read_text(encoding="utf-8")

@@ -135,6 +135,8 @@ def test_catalog_override_file_wins(capsys: pytest.CaptureFixture[str], tmp_path
     code, out, _ = run(capsys, *base, "--as-of", "2026-06-01", "--catalog", str(user))
     (row,) = json.loads(out)
     assert code == 0 and (row["amount"], row["origin"], row["line"]) == ("1.20", str(user), 2)
+    code, out, _ = run(capsys, *base[:-1], "--as-of", "2026-06-01", "--catalog", str(user))
+    assert "(1 row)" in out and f"rows from {user} override the bundled catalogue" in out
     code, out, _ = run(capsys, *base, "--as-of", "2025-12-31", "--catalog", str(user))
     (row,) = json.loads(out)
     # bundled $1.70/h (AZ-FTCOST), cut to end where the user row starts

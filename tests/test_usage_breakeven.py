@@ -221,3 +221,31 @@ def test_missing_training_price_keeps_serving_costs_and_says_so() -> None:
     assert cost.training_total is None and cost.horizon_total is None
     assert "No training price" in cost.training.items[0].note
     assert linear_cost(cost, t).one_off is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(50, 100_000), st.integers(10, 2_000), st.integers(1, 1_000), st.integers(0, 5_000))
+def test_at_payback_cumulative_costs_meet(rpd: int, inp: int, out: int, shots: int) -> None:
+    # Property: when fine-tuning pays back after t* hours, both cumulative costs are equal at t* (to the cent).
+    s = scenario_from_mapping(
+        {
+            "as_of": "2024-01-15",
+            "paths": ["openai:gpt-4:base", "openai:gpt-3.5-turbo:ft"],
+            "traffic": {
+                "requests_per_day": rpd,
+                "input_tokens_per_request": inp,
+                "output_tokens_per_request": out,
+                "few_shot_tokens": shots,
+            },
+            "training": {"tokens": 500_000, "epochs": 3},
+        }
+    )
+    r = evaluate(CAT, s, as_of=JAN24)
+    (pb,) = r.paybacks
+    assume(pb.status == "pays_back" and pb.hours is not None)
+    t = s.traffic
+    base = linear_cost(r.cost_of("openai:gpt-4:base@standard"), t)
+    ft = linear_cost(r.cost_of("openai:gpt-3.5-turbo:ft@standard"), t)
+    assert quantize_cents(base.cumulative(pb.hours, t.units_per_hour)) == quantize_cents(
+        ft.cumulative(pb.hours, t.units_per_hour)
+    )

@@ -137,9 +137,13 @@ def run(args: argparse.Namespace) -> int:
     if not rows:
         sys.stdout.write(f"No price rows in force on {as_of.isoformat()} match these filters.\n")
         return 0
-    sys.stdout.write(f"Prices in force on {as_of.isoformat()} ({len(rows)} rows)\n\n")
+    count = f"{len(rows)} row" + ("" if len(rows) == 1 else "s")
+    sys.stdout.write(f"Prices in force on {as_of.isoformat()} ({count})\n\n")
     sys.stdout.write(render_table(rows) + "\n\n")
     notes = ["windows are [from, to): the end day is excluded; 'open' = no known end"]
+    user_files = sorted({r.origin for r in rows if r.origin != "prices.csv"})
+    if user_files:
+        notes.append("rows from " + ", ".join(user_files) + " override the bundled catalogue")
     if any(not r.date_confirmed for r in rows):
         notes.append("* the window's dates are estimates (see the row's note: costmodel prices --json)")
     if any(r.reliability == "unconfirmed" for r in rows):
