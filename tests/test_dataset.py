@@ -570,3 +570,30 @@ def test_sample_files_are_reproducible_from_the_script() -> None:
     assert len(examples) == 300
     assert sum(len(e["messages"]) > 3 for e in examples) >= 15  # some multi-turn conversations
     assert len({e["messages"][1]["content"] for e in examples}) > 150  # varied user requests
+
+
+def test_training_costs_use_each_providers_training_context() -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from costmodel.catalog import bundled_catalog
+    from costmodel.dataset import training_costs
+
+    # 10 short examples (19 tokens) + 2 of 18 + 5,000 = 5,018 tokens (WordEncoder: one per word)
+    long = [chat(user=f"long {i}", answer=" ".join(["w"] * 5_000)) for i in range(2)]
+    a = analyze_bytes(jsonl([*clean(), *long]), model="gpt-3.5-turbo", encoder=WordEncoder())
+    assert a.training_context_tokens == 16385 and a.training_context_source == "registry"
+    assert a.billed_tokens == 10 * 19 + 2 * 5018  # under OpenAI's 16,385: nothing cut
+    assert a.billed_tokens_at(4096) == 10 * 19 + 2 * 4096
+    by = {(p, t): b for p, t, b in training_costs(a, bundled_catalog(), date(2024, 9, 1))}
+    # Azure gpt-35-turbo trains on 4,096 tokens (data/models.csv): $8.00 per 1M (data/prices.csv line 173)
+    azure = by[("azure", "standard")]
+    assert azure.total == Decimal("8.00") * (10 * 19 + 2 * 4096) * a.n_epochs / 1_000_000
+    assert f"{a.billed_tokens:,} billed" in by[("openai", "standard")].items[0].name
+    # a context the user gives applies everywhere
+    b = analyze_bytes(
+        jsonl([*clean(), *long]), model="gpt-3.5-turbo", training_context_tokens=1000, encoder=WordEncoder()
+    )
+    assert b.training_context_source == "user"
+    items = [bd.items[0].name for _, _, bd in training_costs(b, bundled_catalog(), date(2024, 9, 1))]
+    assert items and all(f"{b.billed_tokens:,} billed" in n for n in items)

@@ -199,7 +199,8 @@ def to_text(
         w(f"\ntraining cost as of {as_of.isoformat()}:\n")
         for provider, tier, b in costs:
             total = format_usd(b.total) if b.complete else "n/a (no published figure)"
-            w(f"  {provider:<7} {tier:<20} {total:>14}  ({b.reliability.value})\n")
+            what = "; ".join(i.name for i in b.items)
+            w(f"  {provider:<7} {tier:<12} {total:>14}  {b.reliability.value:<17} {what}\n")
     elif a.is_usable:
         w(f"\ntraining cost: no training price for {a.model} on {as_of.isoformat()}\n")
     if a.problem_counts:

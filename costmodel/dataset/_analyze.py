@@ -197,6 +197,9 @@ def _analyze_stream(
     info = _resolve_model(cat, model, provider)
     canonical, encoding_name = info.model, str(info.encoding)
     cap = training_context_tokens or info.training_context_tokens
+    context_source: Literal["registry", "user", "unknown"] = (
+        "user" if training_context_tokens else ("registry" if cap else "unknown")
+    )
     if encoder is not None:
         encoding_name = encoder.name
         n_workers = 1
@@ -221,6 +224,7 @@ def _analyze_stream(
         cap=cap,
         epochs=epochs,
         fine_tunable=info.fine_tunable,
+        context_source=context_source,
     )
 
 
@@ -332,6 +336,7 @@ def _summarise(
     cap: int | None,
     epochs: int | None,
     fine_tunable: bool = True,
+    context_source: Literal["registry", "user", "unknown"] = "registry",
 ) -> DatasetAnalysis:
     import numpy as np  # here, not at import: worker processes never load numpy
 
@@ -442,6 +447,7 @@ def _summarise(
         trained_tokens=billed * n_epochs,
         per_example_tokens=tuple(m.tokens),
         training_context_tokens=cap,
+        training_context_source=context_source,
         examples_over_context=over,
         problems=problems,
         problem_counts=dict(sorted(m.counts.items())),
@@ -480,26 +486,37 @@ def _distribution(values: Any) -> Distribution | None:
 def training_costs(analysis: DatasetAnalysis, catalog: Catalog, as_of: date) -> list[tuple[str, str, Breakdown]]:
     """(provider, tier, breakdown) for every provider and tier with a training price at ``as_of``.
 
-    Computed through :func:`costmodel.training.estimate_training` with the analysis' billed
-    tokens and epochs. Tiers without a training price on that date are left out.
+    Computed through :func:`costmodel.training.estimate_training` with the analysis' epochs and
+    billed tokens. The billed tokens follow each provider's own training context from the model
+    registry (Azure's gpt-35-turbo trains on 4,096 tokens where OpenAI's gpt-3.5-turbo takes
+    16,385), unless the user gave the context. Tiers without a training price on that date are
+    left out.
     """
     out: list[tuple[str, str, Breakdown]] = []
     if analysis.examples == 0 or analysis.n_epochs == 0:
         return out
     for provider in Provider:
         try:
-            catalog.canonical_model(provider, analysis.model)
+            canonical = catalog.canonical_model(provider, analysis.model)
         except UnknownModelError:
             continue
+        try:
+            context = catalog.model_info(provider, canonical).training_context_tokens
+        except UnknownModelError:  # priced but not in the registry: keep the analysis' cap
+            context = None
+        if analysis.training_context_source == "user" or context is None:
+            billed = analysis.billed_tokens
+        else:
+            billed = analysis.billed_tokens_at(context)
         for tier in TIERS[provider]:
             try:
                 breakdown = estimate_training(
                     catalog,
                     provider=provider.value,
-                    model=analysis.model,
+                    model=canonical,
                     tier=tier,
                     as_of=as_of,
-                    billed_tokens=analysis.billed_tokens,
+                    billed_tokens=billed,
                     epochs=analysis.n_epochs,
                 )
             except PriceLookupError:

@@ -89,6 +89,7 @@ class DatasetAnalysis(BaseModel):
     trained_tokens: int
     per_example_tokens: tuple[int, ...]
     training_context_tokens: int | None
+    training_context_source: Literal["registry", "user", "unknown"]
     examples_over_context: int
     problems: tuple[Problem, ...]
     problem_counts: dict[str, int]
@@ -111,6 +112,13 @@ class DatasetAnalysis(BaseModel):
     def total_tokens(self) -> int:
         """Σ tokens over examples, before the training-context cap."""
         return sum(self.per_example_tokens)
+
+    def billed_tokens_at(self, training_context_tokens: int | None) -> int:
+        """Σ over examples of min(``training_context_tokens``, tokens): the billed tokens under
+        another cap (a provider whose model trains on a different context); ``None`` = no cap."""
+        if training_context_tokens is None:
+            return self.total_tokens
+        return sum(min(training_context_tokens, t) for t in self.per_example_tokens)
 
     def few_shot_tokens(self, k: int) -> int:
         """Prompt tokens that ``k`` examples of this dataset add as few-shot shots.
