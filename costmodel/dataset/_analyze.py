@@ -9,6 +9,7 @@ from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
@@ -275,7 +276,16 @@ def _take(
     part, fut = pending.popleft()
     if fut is None:
         return part, None
-    result = fut.result()
+    try:
+        result = fut.result()
+    except BrokenProcessPool as exc:
+        first = part.first_line if isinstance(part, Chunk) else part.line
+        raise DatasetError(
+            f"a worker process stopped while analysing the lines from {first} on ({exc})",
+            line=first,
+            hint="run again with workers=1 (CLI: --workers 1); a script using several workers needs "
+            'an `if __name__ == "__main__":` guard',
+        ) from None
     if isinstance(part, Chunk):
         part = Chunk(b"", part.first_line, part.at_file_start, part.end_offset)  # drop the bytes early
     return part, result
