@@ -597,3 +597,11 @@ def test_training_costs_use_each_providers_training_context() -> None:
     assert b.training_context_source == "user"
     items = [bd.items[0].name for _, _, bd in training_costs(b, bundled_catalog(), date(2024, 9, 1))]
     assert items and all(f"{b.billed_tokens:,} billed" in n for n in items)
+
+
+def test_positions_in_messages_count_from_the_raw_line() -> None:
+    data = jsonl(clean()) + b'  {"messages": [}\n' + b"  \xff\n"
+    a = analyze_bytes(data, model="gpt-4o-mini", encoder=WordEncoder())
+    msgs = {p.code: p.message for p in a.problems}
+    assert "(column 17)" in msgs["invalid_json"]  # the '}' is the 17th character of the line
+    assert "0xff at byte 3" in msgs["invalid_utf8"]

@@ -194,12 +194,12 @@ def _line(raw: bytes, lineno: int, out: ChunkResult, counter: TokenCounter, load
     if not stripped:
         out.add(lineno, None, "blank_line", "blank line")
         return
+    lead = len(raw) - len(raw.lstrip())  # columns count from the start of the raw line
     try:
         text = stripped.decode("utf-8")
     except UnicodeDecodeError as exc:
-        out.add(
-            lineno, None, "invalid_utf8", f"invalid UTF-8 byte 0x{stripped[exc.start]:02x} at column {exc.start + 1}"
-        )
+        byte = stripped[exc.start]
+        out.add(lineno, None, "invalid_utf8", f"invalid UTF-8 byte 0x{byte:02x} at byte {lead + exc.start + 1}")
         return
     try:
         obj = loads(text)
@@ -210,7 +210,7 @@ def _line(raw: bytes, lineno: int, out: ChunkResult, counter: TokenCounter, load
             what = "the line ends before the JSON does (truncated?)"
         else:
             what = exc.msg
-        out.add(lineno, None, "invalid_json", f"invalid JSON: {what} (column {exc.colno})")
+        out.add(lineno, None, "invalid_json", f"invalid JSON: {what} (column {lead + exc.colno})")
         return
     except ValueError as exc:  # NaN, Infinity
         out.add(lineno, None, "invalid_json", f"invalid JSON: {exc}")
