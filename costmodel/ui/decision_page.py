@@ -1,0 +1,168 @@
+"""Decision (home): readiness check, the recommendation in one sentence, key metrics, two charts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from costmodel.breakdown import Breakdown
+from costmodel.charts import UNCONFIRMED_NOTE, cost_vs_traffic, cumulative_cost
+from costmodel.decision import (
+    QUESTIONS,
+    Recommendation,
+    assess,
+    describe_duration,
+    describe_path,
+    format_tokens,
+    recommend,
+)
+from costmodel.inputs import path_options
+from costmodel.money import format_usd
+from costmodel.report import breakdown_rows
+from costmodel.scenario import ScenarioResult
+from costmodel.ui import nav, state
+from costmodel.ui.report_section import report_downloads
+
+_ANSWERS = ["yes", "no", "unsure"]
+
+
+def items_table(b: Breakdown) -> None:
+    """A breakdown's line items (every figure opens into these)."""
+    st.dataframe(
+        pd.DataFrame(breakdown_rows(b)),
+        hide_index=True,
+        column_config={"source": st.column_config.LinkColumn("source")},
+    )
+
+
+def _grade(grade: str) -> str:
+    return f" ({UNCONFIRMED_NOTE})" if grade == "unconfirmed" else f" ({grade.replace('_', ' ')})"
+
+
+def _readiness() -> None:
+    with st.expander("Readiness check: should you fine-tune at all?", expanded=True):
+        for q in QUESTIONS:
+            state.bind(q.key, st.radio, q.text, options=_ANSWERS, horizontal=True)
+
+
+def _metrics(result: ScenarioResult, rec: Recommendation) -> None:
+    chosen = result.cost_of(rec.path)
+    horizon = result.scenario.horizon_months
+    hours_per_month = result.scenario.traffic.hours_per_month
+    cols = st.columns(4)
+    with cols[0]:
+        st.metric("Recommended path, per month", format_usd(chosen.monthly_total), help=describe_path(rec.path))
+        st.caption(rec.path + _grade(chosen.monthly.reliability.value))
+        with st.expander("Line items"):
+            items_table(chosen.monthly)
+    with cols[1]:
+        st.metric(f"Total over {horizon} months", format_usd(chosen.horizon_total))
+        st.caption(f"{format_usd(chosen.one_off_total)} one-off + {horizon} x {format_usd(chosen.monthly_total)}")
+        with st.expander("Training line items"):
+            if chosen.training is not None:
+                items_table(chosen.training)
+            else:
+                st.write("No training: a base path.")
+    with cols[2]:
+        pb = rec.payback
+        if pb is None:
+            st.metric("Fine-tuning pays back after", "n/a")
+            st.caption("Needs a fine-tuned and a base path in the comparison.")
+        elif pb.status == "pays_back" and pb.hours is not None:
+            st.metric("Fine-tuning pays back after", describe_duration(pb.hours, hours_per_month))
+            st.caption(f"{pb.fine_tuned} against {pb.base}" + _grade(pb.reliability.value))
+        elif pb.status == "already_cheaper":
+            st.metric("Fine-tuning pays back after", "at once")
+            st.caption(pb.explanation)
+        else:
+            st.metric("Fine-tuning pays back after", "never")
+            st.caption(pb.explanation)
+        if pb is not None:
+            with st.expander("How this is computed"):
+                st.write(pb.explanation)
+                st.write(f"Saving per hour at your traffic: {format_usd(pb.saving_per_hour, precise=False)}")
+                if pb.requests_per_day_needed is not None:
+                    st.write(
+                        f"Traffic needed to pay back within {horizon} months: "
+                        f"{pb.requests_per_day_needed:,.0f} requests a day"
+                    )
+                items_table(result.cost_of(pb.fine_tuned).monthly)
+                items_table(result.cost_of(pb.base).monthly)
+    with cols[3]:
+        be = rec.provider_breakeven
+        if be is None:
+            st.metric("Azure cheaper above", "n/a")
+            st.caption("Needs an OpenAI and an Azure path of the same kind.")
+        elif be.status == "crosses" and be.tokens_per_hour is not None:
+            st.metric("Break-even, OpenAI vs Azure", f"{format_tokens(be.tokens_per_hour)} tokens/h")
+            above = "Azure" if be.cheaper_above and be.cheaper_above.startswith("azure") else "OpenAI"
+            st.caption(
+                f"{above} is cheaper above"
+                + (f" ({be.requests_per_day:,.0f} requests a day)" if be.requests_per_day else "")
+                + _grade(be.reliability.value)
+            )
+        else:
+            st.metric("Break-even, OpenAI vs Azure", "never")
+            st.caption(be.explanation)
+        if be is not None:
+            with st.expander("How this is computed"):
+                st.write(be.explanation)
+                items_table(result.cost_of(be.path_a).monthly)
+                items_table(result.cost_of(be.path_b).monthly)
+
+
+def render() -> None:
+    st.title("Fine-tune or not?")
+    st.caption(
+        "Answer the readiness check, pick the paths and your traffic; the recommendation, the metrics and the "
+        "charts follow. Every figure opens into its line items. Copy the page's link to share this view."
+    )
+    state.show_input_errors()
+    _readiness()
+    inputs = state.current()
+    catalog = state.catalog()
+    options = path_options(catalog, inputs.as_of or state.today())
+    options = list(dict.fromkeys([*inputs.paths, *options]))
+    left, right = st.columns([3, 1])
+    with left:
+        state.bind("paths", st.multiselect, "Paths to compare", options=options, max_selections=6)
+    with right:
+        state.bind(
+            "requests_per_day",
+            st.number_input,
+            "Requests per day",
+            min_value=1,
+            max_value=1_000_000_000,
+            step=1000,
+        )
+    result = state.evaluate_current()
+    if result is None:
+        return
+    readiness = assess(inputs.model_dump())
+    rec = recommend(result, readiness)
+    st.subheader("Recommendation")
+    text_col, launch_col = st.columns([4, 1])
+    with text_col:
+        if rec.held_back_by:
+            st.warning(rec.sentence)
+        else:
+            st.success(rec.sentence)
+        if rec.unconfirmed:
+            st.error(f"This recommendation {UNCONFIRMED_NOTE}: check it on the Prices page before you rely on it.")
+    with launch_col:
+        if rec.fine_tuned:
+            st.page_link(
+                nav.page("launch"),
+                label=f"Launch fine-tuning: {rec.path}",
+                icon=":material/rocket_launch:",
+                query_params={"path": rec.path},
+            )
+    for w in readiness.warnings:
+        (st.error if w.severity == "blocker" else st.warning)(f"{w.text} ([source]({w.source}))")
+    _metrics(result, rec)
+    scale_col, _ = st.columns([1, 3])
+    with scale_col:
+        state.bind("log_x", st.toggle, "Log scale")
+    st.plotly_chart(cost_vs_traffic(result, log_x=inputs.log_x), key="chart_traffic")
+    st.plotly_chart(cumulative_cost(result), key="chart_cumulative")
+    report_downloads(result, readiness, rec)
