@@ -1,17 +1,21 @@
 """The dashboard's pages. ``app.py`` builds ``st.navigation`` from :func:`pages`.
 
-The Latency and Launch pages belong to their own issues: their modules are imported lazily, and
-while a module is absent its page says so in one line.
+Each page is a two-line script in ``app_pages/`` (so ``AppTest.switch_page("app_pages/whatif.py")``
+works) that calls :func:`run_page`, which imports the page module and calls its ``render()``. The
+Latency and Launch pages belong to their own issues: their modules are imported lazily, and while
+a module is absent its page says so in one line.
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from pathlib import Path
 
 import streamlit as st
 
-__all__ = ["LATER_PAGES", "page", "pages"]
+__all__ = ["LATER_PAGES", "PAGES_DIR", "page", "pages", "run_page"]
+
+PAGES_DIR = Path(__file__).resolve().parent.parent.parent / "app_pages"
 
 # url path -> (title, icon, module that holds render())
 _PAGES: dict[str, tuple[str, str, str]] = {
@@ -25,28 +29,26 @@ _PAGES: dict[str, tuple[str, str, str]] = {
 LATER_PAGES = {"latency": "the latency issue", "launch": "the launch issue"}
 
 
-def _runner(url_path: str) -> Callable[[], None]:
-    module_name = _PAGES[url_path][2]
-
-    def run() -> None:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name or url_path not in LATER_PAGES:
-                raise
-            st.title(_PAGES[url_path][0])
-            st.info(f"This page arrives with {LATER_PAGES[url_path]} ({module_name}).")
-            return
-        module.render()
-
-    run.__name__ = f"page_{url_path}"
-    return run
+def run_page(url_path: str) -> None:
+    """Import the page's module and call its ``render()`` (a page still to come says so)."""
+    title, _, module_name = _PAGES[url_path]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name or url_path not in LATER_PAGES:
+            raise
+        st.title(title)
+        st.info(f"This page arrives with {LATER_PAGES[url_path]} ({module_name}).")
+        return
+    module.render()
 
 
 def page(url_path: str) -> st.Page:
-    """The page object for ``url_path`` (for ``st.page_link``)."""
+    """The page object for ``url_path`` (also for ``st.page_link``)."""
     title, icon, _ = _PAGES[url_path]
-    return st.Page(_runner(url_path), title=title, icon=icon, url_path=url_path, default=url_path == "decision")
+    return st.Page(
+        str(PAGES_DIR / f"{url_path}.py"), title=title, icon=icon, url_path=url_path, default=url_path == "decision"
+    )
 
 
 def pages() -> list[st.Page]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from costmodel.catalog import Catalog, bundled_catalog, parse_price_csv
+from costmodel.catalog import DATA_DIR, Catalog, bundled_catalog, parse_price_csv
 from costmodel.errors import InputError
 from costmodel.inputs import ScenarioInputs, from_query, to_query
 from costmodel.scenario import ScenarioResult, evaluate
@@ -220,3 +221,70 @@ def training_model(inputs: ScenarioInputs) -> str:
         if spec.fine_tuned:
             return spec.model
     return PathSpec.parse(inputs.paths[0]).model
+
+
+def dataset_module() -> Any:
+    """``costmodel.dataset`` (the dataset analysis), or ``None`` while it is not installed."""
+    try:
+        return importlib.import_module("costmodel.dataset")
+    except ModuleNotFoundError as exc:
+        if exc.name != "costmodel.dataset":
+            raise
+        return None
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _analyze(name: str, digest: str, model: str, _data: bytes) -> Any:
+    """Dataset analysis cached by the file's hash (``_data`` itself is not hashed again)."""
+    dataset = dataset_module()
+    return dataset.analyze_bytes(_data, model=model, name=name)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _analyze_sample(model: str) -> Any:
+    dataset = dataset_module()
+    return dataset.analyze_file(SAMPLE_PATH, model=model)
+
+
+SAMPLE_PATH = DATA_DIR / "sample" / "recipes.jsonl"
+
+
+def sample_analysis(model: str) -> Any:
+    """The bundled sample's analysis for ``model`` (``None`` while the dataset module is absent)."""
+    if dataset_module() is None:
+        return None
+    return _analyze_sample(model)
+
+
+def set_dataset(name: str, data: bytes) -> None:
+    st.session_state[_DATASET] = (name, data)
+
+
+def clear_dataset() -> None:
+    st.session_state.pop(_DATASET, None)
+
+
+def dataset_name() -> str:
+    held = st.session_state.get(_DATASET)
+    return held[0] if held else SAMPLE_NAME
+
+
+def current_analysis() -> Any:
+    """The analysis of the uploaded file, or of the sample. Raises :class:`InputError` when unreadable."""
+    model = training_model(current())
+    held = st.session_state.get(_DATASET)
+    if held and dataset_module() is not None:
+        name, data = held
+        return _analyze(name, hashlib.sha256(data).hexdigest(), model, data)
+    return sample_analysis(model)
+
+
+def few_shot_tokens_for(k: int) -> int | None:
+    """Tokens k examples of the dataset in use add to a prompt (``None`` without a dataset analysis)."""
+    try:
+        analysis = current_analysis()
+    except InputError:
+        return None
+    if analysis is None:
+        return None
+    return int(analysis.few_shot_tokens(k))
