@@ -274,6 +274,9 @@ def breakeven_heatmap(
         ]
         for i in range(t.shape[0])
     ]
+    finite = z_cross[np.isfinite(z_cross)]
+    ticks = list(range(math.floor(finite.min()), math.ceil(finite.max()) + 1)) if finite.size else []
+    tick_text = [format_tokens(Decimal(10) ** v) for v in ticks]
     never_code = np.where(crossing, np.nan, status.astype(float))
     fig = go.Figure()
     fig.add_trace(
@@ -284,7 +287,7 @@ def breakeven_heatmap(
             text=text,
             hovertemplate="input share %{x:.0%}<br>B fee $%{y:.2f}/h<br>break-even %{text}<extra></extra>",
             colorscale="Viridis",
-            colorbar={"title": "break-even<br>tokens/h", "tickprefix": "1e"},
+            colorbar={"title": "break-even<br>tokens/h", "tickvals": ticks, "ticktext": tick_text},
             name="break-even",
         )
     )
@@ -315,8 +318,9 @@ def breakeven_heatmap(
             name="your scenario",
         )
     )
-    n_never = int((~crossing).sum())
-    subtitle = f"grey cells ({n_never}): the lines never cross" if n_never else "the lines cross in every cell"
+    counts = {code: int((status == code).sum()) for code in (A_ALWAYS_CHEAPER, B_ALWAYS_CHEAPER, SAME_COST)}
+    never = [f"{n} cells {meaning[code].removeprefix('never: ')}" for code, n in counts.items() if n]
+    subtitle = ("grey: the lines never cross (" + "; ".join(never) + ")") if never else "the lines cross in every cell"
     grade = lowest_reliability([result.cost_of(pair[0]).reliability, result.cost_of(pair[1]).reliability])
     fig.update_layout(
         **_LAYOUT,

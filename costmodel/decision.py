@@ -271,18 +271,18 @@ def _azure_clause(be: BreakEven | None) -> str:
     a, b = PathSpec.parse(be.path_a), PathSpec.parse(be.path_b)
     azure, openai = (a, b) if a.provider == Provider.AZURE else (b, a)
     if azure.model == openai.model:
-        what = f"for {_model_phrase(azure)}, Azure ({azure.tier})"
+        what, other = f"for {_model_phrase(azure)}, Azure ({azure.tier})", "OpenAI"
     else:
-        what = f"Azure's {_model_phrase(azure)} ({azure.tier}) against OpenAI's {_model_phrase(openai)}"
+        what, other = f"Azure's {_model_phrase(azure)} ({azure.tier})", f"OpenAI's {_model_phrase(openai)}"
     if be.status == "crosses":
         if be.cheaper_above == azure.label:
-            return f"{what} becomes cheaper than OpenAI above {_traffic_phrase(be)}"
-        return f"{what} is cheaper than OpenAI only below {_traffic_phrase(be)}"
+            return f"{what} becomes cheaper than {other} above {_traffic_phrase(be)}"
+        return f"{what} is cheaper than {other} only below {_traffic_phrase(be)}"
     if be.always_cheaper == azure.label:
-        return f"{what} is cheaper than OpenAI at every traffic"
+        return f"{what} is cheaper than {other} at every traffic"
     if be.always_cheaper == openai.label:
-        return f"{what} never becomes cheaper than OpenAI, at any traffic"
-    return f"{what} costs the same as OpenAI at every traffic"
+        return f"{what} never becomes cheaper than {other}, at any traffic"
+    return f"{what} costs the same as {other} at every traffic"
 
 
 def _payback_clause(pb: Payback | None, hours_per_month: Decimal, has_ft: bool, has_base: bool) -> str:

@@ -23,7 +23,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from costmodel.catalog import Catalog, Kind, Provider, Variant
-from costmodel.errors import ScenarioError
+from costmodel.errors import InputError
 from costmodel.scenario import Scenario, scenario_from_mapping
 from costmodel.usage import PathSpec, training_tier
 
@@ -168,7 +168,7 @@ def from_query(params: Mapping[str, str], base: ScenarioInputs | None = None) ->
             value = None
         try:
             current = ScenarioInputs.model_validate({**current, name: value}).model_dump()
-        except (ValidationError, ScenarioError, ValueError) as exc:
+        except (ValidationError, InputError, ValueError) as exc:
             why = _field_message(exc) if isinstance(exc, ValidationError) else str(exc)
             problems.append(f"link parameter '{name}={raw}' was ignored: {why}")
     return ScenarioInputs.model_validate(current), problems

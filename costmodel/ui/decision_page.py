@@ -9,6 +9,7 @@ from costmodel.breakdown import Breakdown
 from costmodel.charts import UNCONFIRMED_NOTE, cost_vs_traffic, cumulative_cost
 from costmodel.decision import (
     QUESTIONS,
+    Readiness,
     Recommendation,
     assess,
     describe_duration,
@@ -39,10 +40,16 @@ def _grade(grade: str) -> str:
     return f" ({UNCONFIRMED_NOTE})" if grade == "unconfirmed" else f" ({grade.replace('_', ' ')})"
 
 
-def _readiness() -> None:
-    with st.expander("Readiness check: should you fine-tune at all?", expanded=True):
-        for q in QUESTIONS:
-            state.bind(q.key, st.radio, q.text, options=_ANSWERS, horizontal=True)
+def _readiness(readiness: Readiness) -> None:
+    n = len(readiness.warnings)
+    status = "all clear" if n == 0 else f"{n} warning{'s' if n > 1 else ''}"
+    if readiness.blocked:
+        status += ", fine-tuning held back"
+    with st.expander(f"Readiness check: should you fine-tune at all? ({status})", expanded=readiness.blocked):
+        cols = st.columns(2)
+        for i, q in enumerate(QUESTIONS):
+            with cols[i % 2]:
+                state.bind(q.key, st.radio, q.text, options=_ANSWERS, horizontal=True)
 
 
 def _metrics(result: ScenarioResult, rec: Recommendation) -> None:
@@ -118,8 +125,9 @@ def render() -> None:
         "charts follow. Every figure opens into its line items. Copy the page's link to share this view."
     )
     state.show_input_errors()
-    _readiness()
     inputs = state.current()
+    readiness = assess(inputs.model_dump())
+    _readiness(readiness)
     catalog = state.catalog()
     options = path_options(catalog, inputs.as_of or state.today())
     options = list(dict.fromkeys([*inputs.paths, *options]))
@@ -138,7 +146,6 @@ def render() -> None:
     result = state.evaluate_current()
     if result is None:
         return
-    readiness = assess(inputs.model_dump())
     rec = recommend(result, readiness)
     st.subheader("Recommendation")
     text_col, launch_col = st.columns([4, 1])
@@ -153,10 +160,11 @@ def render() -> None:
         if rec.fine_tuned:
             st.page_link(
                 nav.page("launch"),
-                label=f"Launch fine-tuning: {rec.path}",
+                label="Launch this fine-tuning",
                 icon=":material/rocket_launch:",
                 query_params={"path": rec.path},
             )
+            st.caption(rec.path)
     for w in readiness.warnings:
         (st.error if w.severity == "blocker" else st.warning)(f"{w.text} ([source]({w.source}))")
     _metrics(result, rec)

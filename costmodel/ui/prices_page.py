@@ -18,6 +18,14 @@ _GRADE_TEXT = {
 }
 
 
+_GRADE_MARK = {
+    Reliability.OFFICIAL.value: "official",
+    Reliability.COPY_OF_OFFICIAL.value: "copy of official",
+    Reliability.THIRD_PARTY.value: "third party",
+    Reliability.UNCONFIRMED.value: "UNCONFIRMED",
+}
+
+
 def _as_of_changed() -> None:
     state.set_fields(as_of=st.session_state["in_as_of"])
 
@@ -72,9 +80,9 @@ def render() -> None:
         f"{len(shown)} of {len(rows)} prices in force on {as_of.isoformat()}"
         + (f"; **{unconfirmed} unconfirmed**" if unconfirmed else "")
     )
-    table = pd.DataFrame(price_rows(shown))
-    if not table.empty:
-        table["reliability"] = table["reliability"].map(_GRADE_TEXT)
+    columns = ["provider", "model", "variant", "kind", "tier", "amount", "unit", "reliability", "source", "valid"]
+    table = pd.DataFrame(price_rows(shown), columns=[*columns, "note", "origin"])
+    table["reliability"] = table["reliability"].map(_GRADE_MARK)
     st.dataframe(
         table,
         hide_index=True,
