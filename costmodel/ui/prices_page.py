@@ -55,8 +55,7 @@ def render() -> None:
     st.title("Prices")
     state.show_input_errors()
     _override()
-    if "in_as_of" not in st.session_state:
-        st.session_state["in_as_of"] = state.current().as_of or state.today()
+    st.session_state["in_as_of"] = state.current().as_of or state.today()  # from the model, as state.bind does
     st.date_input("Prices as of (applies to every page)", key="in_as_of", on_change=_as_of_changed, format="YYYY-MM-DD")
     as_of = state.current().as_of or state.today()
     rows = state.catalog().in_force(as_of)

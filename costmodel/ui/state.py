@@ -122,8 +122,10 @@ def _commit(field: str) -> None:
 def bind(field: str, widget: Callable[..., Any], label: str, **kwargs: Any) -> Any:
     """Draw ``widget`` bound to the inputs' ``field`` (and through them to the URL)."""
     key = f"in_{field}"
-    if key not in st.session_state:
-        st.session_state[key] = _widget_value(field, getattr(current(), field))
+    # Always start from the model: a key left over from another page's widget (same key, other
+    # page) would otherwise show a stale or default value. Callbacks have already committed this
+    # run's changes, so the model is the truth here.
+    st.session_state[key] = _widget_value(field, getattr(current(), field))
     return widget(label, key=key, on_change=_commit, args=(field,), **kwargs)
 
 

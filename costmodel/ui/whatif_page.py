@@ -57,8 +57,7 @@ def _controls() -> None:
         state.bind("epochs", st.number_input, "Epochs", min_value=1, max_value=50)
         state.bind("training_tokens", st.number_input, "Billed training tokens (one epoch)", min_value=1, step=10_000)
         key = "in_few_shot_k"
-        if key not in st.session_state:
-            st.session_state[key] = state.current().few_shot_k
+        st.session_state[key] = state.current().few_shot_k  # from the model, as state.bind does
         st.slider("Few-shot examples in a base prompt (k)", min_value=0, max_value=20, key=key, on_change=_set_k)
         st.caption(f"k examples add {state.current().few_shot_tokens:,} tokens to every base-path prompt.")
 
