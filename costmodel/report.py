@@ -29,7 +29,7 @@ from costmodel.money import format_usd
 from costmodel.scenario import ScenarioResult
 from costmodel.usage import resolve_prices, training_tier
 
-__all__ = ["Report", "breakdown_rows", "line_item_rows", "price_rows", "prices_used"]
+__all__ = ["Report", "breakdown_rows", "line_item_rows", "md_table", "price_rows", "prices_used"]
 
 _MICRO = Decimal("0.000001")
 _ASSUMPTION_LABELS = {
@@ -140,8 +140,12 @@ def price_rows(rows: Sequence[PriceRow]) -> list[dict[str, str]]:
     ]
 
 
-def _md_table(rows: Sequence[dict[str, str]], columns: Sequence[str]) -> str:
+def md_table(rows: Sequence[dict[str, str]], columns: Sequence[str], *, links: bool = False) -> str:
+    """A Markdown table; with ``links``, https cells become ``[open](url)`` links."""
+
     def cell(v: str) -> str:
+        if links and v.startswith("https://"):
+            return f"[open]({v})"
         return v.replace("|", "\\|").replace("\n", " ")
 
     head = "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n"
@@ -219,11 +223,14 @@ class Report:
         ]
 
     def figures(self) -> list[go.Figure]:
-        return [
+        figs = [
             cost_vs_traffic(self.result, log_x=self.inputs.log_x),
             cumulative_cost(self.result),
             line_items_bar(self.result),
         ]
+        for fig in figs:
+            fig.update_layout(template="plotly_white")  # a file read on its own has no app theme
+        return figs
 
     def _title(self) -> str:
         return f"Fine-tuning cost decision: {describe_path(self.recommendation.path)}"
@@ -244,18 +251,18 @@ class Report:
         ]
         if rec.unconfirmed:
             out += [f"**Warning:** this recommendation {UNCONFIRMED_NOTE}.", ""]
-        out += ["## Readiness check", "", _md_table(self.answers(), ["question", "answer"])]
+        out += ["## Readiness check", "", md_table(self.answers(), ["question", "answer"])]
         for w in self.readiness.warnings:
             out.append(f"- **{w.severity}**: {w.text} (source: {w.source})")
-        out += ["", "## Assumptions", "", _md_table(self.assumptions(), ["assumption", "value"])]
-        out += ["## Cost by path", "", _md_table(self.summary_rows(), list(self.summary_rows()[0]))]
+        out += ["", "## Assumptions", "", md_table(self.assumptions(), ["assumption", "value"])]
+        out += ["## Cost by path", "", md_table(self.summary_rows(), list(self.summary_rows()[0]))]
         for c in self.result.costs:
             out += [f"### {c.path.label}: monthly line items", ""]
-            out.append(_md_table(breakdown_rows(c.monthly), ["line", "quantity", "unit price", "cost", "reliability"]))
+            out.append(md_table(breakdown_rows(c.monthly), ["line", "quantity", "unit price", "cost", "reliability"]))
             if c.training is not None:
                 out += ["Training (one-off):", ""]
                 out.append(
-                    _md_table(breakdown_rows(c.training), ["line", "quantity", "unit price", "cost", "reliability"])
+                    md_table(breakdown_rows(c.training), ["line", "quantity", "unit price", "cost", "reliability"])
                 )
         out += ["## Break-even and payback", ""]
         for be in self.result.breakevens:
@@ -264,7 +271,7 @@ class Report:
             out.append(f"- {pb.fine_tuned} against {pb.base}: {pb.explanation} ({pb.reliability.value})")
         out += ["", f"## Prices used (in force on {self.result.as_of.isoformat()})", ""]
         cols = ["provider", "model", "variant", "kind", "tier", "amount", "unit", "valid", "reliability", "source"]
-        out.append(_md_table(price_rows(self.prices), cols))
+        out.append(md_table(price_rows(self.prices), cols))
         out.append("The HTML version of this report carries the charts.")
         return "\n".join(out) + "\n"
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from costmodel.breakdown import Breakdown
@@ -17,23 +16,19 @@ from costmodel.decision import (
     format_tokens,
     recommend,
 )
-from costmodel.inputs import path_options
 from costmodel.money import format_usd
-from costmodel.report import breakdown_rows
+from costmodel.report import breakdown_rows, md_table
 from costmodel.scenario import ScenarioResult
 from costmodel.ui import nav, state
 from costmodel.ui.report_section import report_downloads
 
 _ANSWERS = ["yes", "no", "unsure"]
+_ITEM_COLUMNS = ["line", "quantity", "unit price", "cost", "reliability", "source"]
 
 
 def items_table(b: Breakdown) -> None:
-    """A breakdown's line items (every figure opens into these)."""
-    st.dataframe(
-        pd.DataFrame(breakdown_rows(b)),
-        hide_index=True,
-        column_config={"source": st.column_config.LinkColumn("source")},
-    )
+    """A breakdown's line items (every figure opens into these). Markdown: cheap on every rerun."""
+    st.markdown(f"**{b.label}**\n\n" + md_table(breakdown_rows(b), _ITEM_COLUMNS, links=True))
 
 
 def _grade(grade: str) -> str:
@@ -128,8 +123,7 @@ def render() -> None:
     inputs = state.current()
     readiness = assess(inputs.model_dump())
     _readiness(readiness)
-    catalog = state.catalog()
-    options = path_options(catalog, inputs.as_of or state.today())
+    options = state.paths_on(inputs.as_of or state.today())
     options = list(dict.fromkeys([*inputs.paths, *options]))
     left, right = st.columns([3, 1])
     with left:

@@ -25,7 +25,7 @@ from streamlit.errors import StreamlitAPIException
 
 from costmodel.catalog import DATA_DIR, Catalog, bundled_catalog, parse_price_csv
 from costmodel.errors import InputError
-from costmodel.inputs import ScenarioInputs, from_query, to_query
+from costmodel.inputs import ScenarioInputs, from_query, path_options, to_query
 from costmodel.scenario import ScenarioResult, evaluate
 
 __all__ = [
@@ -192,6 +192,18 @@ def catalog() -> Catalog:
         name, data = held
         return _overridden(name, hashlib.sha256(data).hexdigest(), data)
     return bundled_catalog()
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _path_options(override: str | None, digest: str | None, day: date) -> list[str]:
+    return path_options(catalog(), day)
+
+
+def paths_on(day: date) -> list[str]:
+    """The paths the catalogue in use can price on ``day`` (cached per catalogue and day)."""
+    held = st.session_state.get(_OVERRIDE)
+    digest = hashlib.sha256(held[1]).hexdigest() if held else None
+    return _path_options(held[0] if held else None, digest, day)
 
 
 # -- engine ------------------------------------------------------------------------------------
