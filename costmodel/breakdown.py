@@ -13,6 +13,7 @@ from decimal import Decimal
 from pydantic import BaseModel, ConfigDict
 
 from costmodel.catalog import PriceRow, Reliability, lowest_reliability
+from costmodel.errors import PriceLookupError
 from costmodel.money import ZERO
 
 __all__ = ["Breakdown", "LineItem", "item_from_row"]
@@ -45,7 +46,10 @@ class Breakdown(BaseModel):
         """Sum of the priced items. Raises if an item has no price (a missing input)."""
         missing = [i.name for i in self.items if i.cost is None]
         if missing:
-            raise ValueError(f"{self.label}: no price for {', '.join(missing)}")
+            raise PriceLookupError(
+                f"{self.label}: no published price for {', '.join(missing)}",
+                hint="add an amount for it in a catalogue file (--catalog), or choose another tier or date",
+            )
         return sum((i.cost for i in self.items if i.cost is not None), ZERO)
 
     @property

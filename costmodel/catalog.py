@@ -423,6 +423,14 @@ class Catalog:
         self._alias: dict[tuple[Provider, str], str] = {}
         for m in self._models:
             for name in (m.model, *m.aliases):
+                taken = self._alias.get((m.provider, name.lower()))
+                if taken is not None and taken != m.model:
+                    raise CatalogError(
+                        f"{m.provider} name '{name}' is given to two models: {taken} and {m.model}",
+                        source="models.csv",
+                        field="aliases",
+                        hint="a name (model or alias) may belong to one model per provider",
+                    )
                 self._alias[(m.provider, name.lower())] = m.model
 
     # -- loading ---------------------------------------------------------------------------
@@ -527,6 +535,7 @@ class Catalog:
         """The one row in force on ``as_of``. Raises :class:`PriceLookupError` otherwise."""
         provider = _provider(provider)
         canonical = self.canonical_model(provider, model)
+        tier = tier.strip().lower()
         if tier not in TIERS[provider]:
             raise PriceLookupError(
                 f"tier '{tier}' is not a {provider} tier",
@@ -564,6 +573,20 @@ class Catalog:
         as_of: date,
     ) -> PriceRow | None:
         """Like :meth:`lookup` but ``None`` when no row is in force (unknown models still raise)."""
+        prov = _provider(provider)
+        if tier in TIERS[prov]:
+            key = PriceKey(
+                prov,
+                self.canonical_model(prov, model),
+                _enum(Variant, variant, "variant"),
+                _enum(Kind, kind, "kind"),
+                tier,
+            )
+            hits = [r for r in self._by_key.get(key, ()) if r.in_force(as_of)]
+            if len(hits) == 1:
+                return hits[0]
+            if not hits:
+                return None  # fast path: no error message built for an expected miss
         try:
             return self.lookup(provider, model, variant, kind, tier, as_of)
         except PriceLookupError:

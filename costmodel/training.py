@@ -13,7 +13,7 @@ Equations (all amounts USD, prices from the catalogue):
 
 >>> from decimal import Decimal
 >>> per_token_cost(100_000, 3, Decimal("8.00"))
-Decimal('2.40000')
+Decimal('2.400')
 """
 
 from __future__ import annotations

@@ -341,13 +341,23 @@ class PathCost(BaseModel):
         return self.monthly.total
 
     @property
-    def one_off_total(self) -> Decimal:
-        if self.training is None or self.training_amortised:
-            return ZERO
+    def training_total(self) -> Decimal | None:
+        """The training one-off; ``None`` when there is none or its price is unknown."""
+        if self.training is None or not self.training.complete:
+            return None
         return self.training.total
 
     @property
-    def horizon_total(self) -> Decimal:
+    def one_off_total(self) -> Decimal | None:
+        """What is paid up front: zero for a base path or amortised training; ``None`` if unknown."""
+        if self.training is None or self.training_amortised:
+            return ZERO if self.monthly.complete else None
+        return self.training_total
+
+    @property
+    def horizon_total(self) -> Decimal | None:
+        if self.one_off_total is None or not self.monthly.complete:
+            return None
         return self.one_off_total + self.monthly_total * self.horizon_months
 
     @property
@@ -368,16 +378,34 @@ def _training_breakdown(
 ) -> Breakdown | None:
     if not path.fine_tuned or training_tokens is None or epochs is None:
         return None
-    return estimate_training(
-        catalog,
-        provider=path.provider.value,
-        model=path.model,
-        tier=training_tier(path),
-        as_of=as_of,
-        billed_tokens=training_tokens,
-        epochs=epochs,
-        throughput_tokens_per_hour=throughput,
-    )
+    try:
+        return estimate_training(
+            catalog,
+            provider=path.provider.value,
+            model=path.model,
+            tier=training_tier(path),
+            as_of=as_of,
+            billed_tokens=training_tokens,
+            epochs=epochs,
+            throughput_tokens_per_hour=throughput,
+        )
+    except PriceLookupError as exc:
+        # Serving costs are still known: say the training price is missing instead of failing the path.
+        return Breakdown(
+            label=f"Training {path.label}",
+            items=(
+                LineItem(
+                    name=f"Training tokens ({training_tokens:,} billed x {epochs} epochs)",
+                    kind="training",
+                    quantity=Decimal(training_tokens) * epochs / MILLION,
+                    quantity_unit="1M tokens",
+                    unit_price=None,
+                    cost=None,
+                    reliability=Reliability.UNCONFIRMED,
+                    note=f"No training price in the catalogue: {exc.message} Add one in a catalogue file.",
+                ),
+            ),
+        )
 
 
 def path_cost(
@@ -414,7 +442,8 @@ def path_cost(
             )
         )
     training = _training_breakdown(catalog, path, as_of, training_tokens, epochs, throughput_tokens_per_hour)
-    if training is not None and amortise_training:
+    amortised = amortise_training and training is not None and training.complete
+    if training is not None and amortised:
         months = Decimal(horizon_months)
         items.extend(
             i.model_copy(
@@ -433,7 +462,7 @@ def path_cost(
         as_of=as_of,
         monthly=Breakdown(label=f"{path.label} per month", items=tuple(items)),
         training=training,
-        training_amortised=amortise_training,
+        training_amortised=amortised,
         horizon_months=horizon_months,
         input_tokens_per_unit=inp,
         output_tokens_per_unit=out,
@@ -455,11 +484,9 @@ def linear_cost(cost: PathCost, traffic: Traffic) -> LinearCost:
             variable += i.cost
         else:
             fixed_month += i.cost
-    one_off = None
-    if cost.training is not None:
-        one_off = ZERO if cost.training_amortised else cost.training.total
-    elif not cost.path.fine_tuned:
-        one_off = ZERO
+    one_off = cost.one_off_total
+    if cost.training is None and cost.path.fine_tuned:
+        one_off = None  # training volume not given: the one-off is unknown, not zero
     return LinearCost(
         label=cost.path.label,
         unit=traffic.unit,

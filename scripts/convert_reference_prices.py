@@ -63,12 +63,12 @@ BATCH_API_WHY = (
 )
 AZ_TOKEN_ERA = D("2024-07-01")
 AZ_TOKEN_ERA_WHY = (
-    "Azure switched fine-tuning to token-based billing in June 2024 (Azure OpenAI What's new); "
-    "2024-07-01 assumed as the first day, exact day not confirmed"
+    "start = 2024-07-01, assumed: Azure switched fine-tuning to token-based billing in June 2024 "
+    "(Azure OpenAI What's new); exact day not confirmed"
 )
 AZ_FT_ERA = D("2023-10-01")
 AZ_FT_ERA_WHY = (
-    "from about 2023-10-01: API version 2023-10-01-preview brought fine-tuning of babbage-002, "
+    "start = about 2023-10-01: API version 2023-10-01-preview brought fine-tuning of babbage-002, "
     "davinci-002 and gpt-35-turbo-0613 to Azure (exact day not confirmed)"
 )
 AZ_FTCOST_FIRST = D("2025-07-08")
@@ -423,7 +423,7 @@ def _azure(row: Row, ref_model: str, eff_from: date | None) -> list[Row]:
         if model == "gpt-4":
             start, why = (
                 D("2024-05-01"),
-                "start = May 2024, when the GPT-4 fine-tuning preview opened (day not confirmed)",
+                "start = 2024-05-01: May 2024, when the GPT-4 fine-tuning preview opened (day not confirmed)",
             )
         r = with_start(
             _copy(row, model=model), start, why + "; ends on the assumed switch to token billing", AZ_TOKEN_ERA
@@ -455,12 +455,12 @@ def _azure(row: Row, ref_model: str, eff_from: date | None) -> list[Row]:
         for m in models:
             start = max(AZ_TOKEN_ERA, AZ_RELEASE.get(m, AZ_TOKEN_ERA))
             why = (
-                "expanded from the reference row for 'any fine-tuned deployment'; start assumed = the June-2024 "
-                "billing change (2024-07-01) or the snapshot's release, whichever is later; the earliest official "
-                "statement of $1.70/h is 2025-07-08"
+                "start = the June-2024 billing change (2024-07-01, assumed) or the snapshot's release, whichever is "
+                "later; the earliest official statement of $1.70/h is 2025-07-08; expanded from the reference row "
+                "for 'any fine-tuned deployment'"
             )
             if m == "o4-mini-2025-04-16":
-                why = "expanded from the reference row for 'any fine-tuned deployment'; " + AZ_FTCOST_FIRST_WHY
+                why = AZ_FTCOST_FIRST_WHY + "; expanded from the reference row for 'any fine-tuned deployment'"
             if m == "gpt-4o-mini-2024-07-18":
                 why += "; no source names gpt-4o-mini with a dated $1.70/h row: this applies the generic statement"
             end = AZ_RETIRED.get(m)
@@ -474,7 +474,7 @@ def _azure(row: Row, ref_model: str, eff_from: date | None) -> list[Row]:
                 with_start(
                     _copy(row, model=m),
                     AZ_FTCOST_FIRST,
-                    "expanded from the reference row for the GPT-4.1 family; " + AZ_FTCOST_FIRST_WHY,
+                    AZ_FTCOST_FIRST_WHY + "; expanded from the reference row for the GPT-4.1 family",
                 )
             )
         return out
@@ -506,7 +506,8 @@ def _azure(row: Row, ref_model: str, eff_from: date | None) -> list[Row]:
         base = with_start(
             _copy(r, variant="base", notes=[]),
             AZ_FT_ERA,
-            "base rate derived from the same langchain table: its fine-tuned rates equal Azure's base rates of "
+            AZ_FT_ERA_WHY
+            + "; base rate derived from the same langchain table: its fine-tuned rates equal Azure's base rates of "
             "the time (reference observation); window matches the fine-tuned row",
         )
         out.append(base)

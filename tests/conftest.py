@@ -131,3 +131,9 @@ def make_mini_catalog() -> Catalog:
 @pytest.fixture
 def mini_catalog() -> Catalog:
     return make_mini_catalog()
+
+
+@pytest.fixture(autouse=True)
+def _private_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes to the user's real data directory: the store goes to a temp file."""
+    monkeypatch.setenv("COSTMODEL_DB", str(tmp_path_factory.mktemp("store") / "costmodel.sqlite3"))

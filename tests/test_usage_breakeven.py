@@ -205,3 +205,47 @@ def test_at_the_breakeven_both_paths_cost_the_same_to_the_cent(share: D) -> None
     assert be.units_per_hour is not None
     at = t.with_volume(be.units_per_hour)
     assert quantize_cents(monthly(OAI, at)) == quantize_cents(monthly(AZ, at))
+
+
+def test_missing_training_price_keeps_serving_costs_and_says_so() -> None:
+    # The mini catalogue has no training price for openai gpt-4o (base model only); a fine-tuned path on a model
+    # with serving prices but no training price still gets its monthly cost, and the one-off is unknown (None).
+    from costmodel.catalog import Catalog
+
+    extra = [r.model_copy(update={"variant": "fine_tuned"}) for r in CAT.rows if r.model == "gpt-4o-2024-08-06"]
+    cat = Catalog([*CAT.rows, *extra], CAT.models)
+    t = Traffic(requests_per_day=D(100), input_tokens_per_request=100, output_tokens_per_request=100)
+    cost = path_cost(cat, PathSpec.parse("openai:gpt-4o:ft"), t, as_of=date(2025, 1, 1), training_tokens=1000, epochs=3)
+    assert cost.monthly_total > 0
+    assert cost.training is not None and not cost.training.complete
+    assert cost.training_total is None and cost.horizon_total is None
+    assert "No training price" in cost.training.items[0].note
+    assert linear_cost(cost, t).one_off is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(50, 100_000), st.integers(10, 2_000), st.integers(1, 1_000), st.integers(0, 5_000))
+def test_at_payback_cumulative_costs_meet(rpd: int, inp: int, out: int, shots: int) -> None:
+    # Property: when fine-tuning pays back after t* hours, both cumulative costs are equal at t* (to the cent).
+    s = scenario_from_mapping(
+        {
+            "as_of": "2024-01-15",
+            "paths": ["openai:gpt-4:base", "openai:gpt-3.5-turbo:ft"],
+            "traffic": {
+                "requests_per_day": rpd,
+                "input_tokens_per_request": inp,
+                "output_tokens_per_request": out,
+                "few_shot_tokens": shots,
+            },
+            "training": {"tokens": 500_000, "epochs": 3},
+        }
+    )
+    r = evaluate(CAT, s, as_of=JAN24)
+    (pb,) = r.paybacks
+    assume(pb.status == "pays_back" and pb.hours is not None)
+    t = s.traffic
+    base = linear_cost(r.cost_of("openai:gpt-4:base@standard"), t)
+    ft = linear_cost(r.cost_of("openai:gpt-3.5-turbo:ft@standard"), t)
+    assert quantize_cents(base.cumulative(pb.hours, t.units_per_hour)) == quantize_cents(
+        ft.cumulative(pb.hours, t.units_per_hour)
+    )

@@ -6,7 +6,7 @@ import argparse
 
 from costmodel.commands._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json, table
 from costmodel.commands._scenario_args import add_scenario_options, breakdown_json, scenario_from_args
-from costmodel.money import format_usd, quantize_cents
+from costmodel.money import format_quantity, format_usd, quantize_cents
 from costmodel.scenario import evaluate
 
 
@@ -31,8 +31,8 @@ def run(args: argparse.Namespace) -> int:
                         "path": c.path.label,
                         "model": c.model,
                         "monthly_usd": quantize_cents(c.monthly_total),
-                        "training_usd": None if c.training is None else quantize_cents(c.training.total),
-                        "horizon_usd": quantize_cents(c.horizon_total),
+                        "training_usd": None if c.training_total is None else quantize_cents(c.training_total),
+                        "horizon_usd": None if c.horizon_total is None else quantize_cents(c.horizon_total),
                         "reliability": c.reliability.value,
                         "lines": breakdown_json(c.monthly)["lines"],
                         "training_lines": None if c.training is None else breakdown_json(c.training)["lines"],
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
                 [
                     [
                         i.name,
-                        f"{i.quantity.normalize():,f} {i.quantity_unit}",
+                        f"{format_quantity(i.quantity)} {i.quantity_unit}",
                         format_usd(i.unit_price, precise=True),
                         format_usd(i.cost),
                         i.reliability.value,
@@ -61,6 +61,6 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         if c.training is not None:
-            print(f"  training (one-off): {format_usd(c.training.total)}")
+            print(f"  training (one-off): {format_usd(c.training_total)}")
         print(f"  over {scenario.horizon_months} months: {format_usd(c.horizon_total)}\n")
     return 0

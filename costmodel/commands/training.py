@@ -7,7 +7,7 @@ import argparse
 from costmodel.commands._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json, table
 from costmodel.commands._scenario_args import breakdown_json, decimal_arg
 from costmodel.errors import InputError
-from costmodel.money import format_usd, quantize_cents
+from costmodel.money import format_quantity, format_usd, quantize_cents
 from costmodel.training import default_epochs, estimate_training
 from costmodel.usage import PathSpec, training_tier
 
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
             [
                 [
                     i.name,
-                    f"{i.quantity.normalize():f} {i.quantity_unit}",
+                    f"{format_quantity(i.quantity)} {i.quantity_unit}",
                     format_usd(i.unit_price, precise=True),
                     format_usd(i.cost),
                     i.reliability.value,
