@@ -155,13 +155,14 @@ def cumulative_cost(result: ScenarioResult) -> go.Figure:
     units = traffic.units_per_hour
     months = list(range(horizon + 1))
     lines = _lines(result)
+    unknown = {c.path.label for c in result.costs if c.training is not None and c.training_total is None}
     traces: list[dict[str, Any]] = [
         {
             "type": "scatter",
             "x": months,
             "y": [float(line.cumulative(hours_per_month * m, units)) for m in months],
             "mode": "lines",
-            "name": label,
+            "name": label + (" (training price unknown, not included)" if label in unknown else ""),
             "line": {"color": _COLORS[i % len(_COLORS)], "width": 2},
             "hovertemplate": "month %{x}<br>$%{y:,.2f} so far<extra>" + label + "</extra>",
         }

@@ -221,8 +221,8 @@ class Recommendation(BaseModel):
     path: str
     fine_tuned: bool
     monthly: Decimal
-    one_off: Decimal
-    horizon_total: Decimal
+    one_off: Decimal | None  # None: the training price is unknown
+    horizon_total: Decimal | None
     sentence: str
     payback: Payback | None  # the fine-tuned path (chosen, or cheapest) against the cheapest base path
     provider_breakeven: BreakEven | None  # OpenAI against Azure for the chosen model (or the closest pair)
@@ -234,12 +234,14 @@ class Recommendation(BaseModel):
         return self.reliability == Reliability.UNCONFIRMED
 
 
-def _horizon_total(c: PathCost) -> Decimal:
-    return c.horizon_total
+def _rank(c: PathCost) -> tuple[bool, Decimal]:
+    """Known horizon totals first, lowest first; a path whose training price is unknown goes last."""
+    total = c.horizon_total
+    return (total is None, c.monthly_total if total is None else total)
 
 
 def _cheapest(costs: Sequence[PathCost]) -> PathCost | None:
-    return min(costs, key=_horizon_total, default=None)
+    return min(costs, key=_rank, default=None)
 
 
 def _provider_pair(result: ScenarioResult, chosen: PathSpec) -> BreakEven | None:
@@ -338,7 +340,10 @@ def recommend(result: ScenarioResult, readiness: Readiness | None = None) -> Rec
     horizon = result.scenario.horizon_months
     cost_text = f"{format_usd(chosen.monthly_total)} a month"
     if chosen.training is not None and not chosen.training_amortised:
-        cost_text += f" plus {format_usd(chosen.training.total)} of training once"
+        if chosen.training_total is None:
+            cost_text += " plus training at a price the catalogue does not have"
+        else:
+            cost_text += f" plus {format_usd(chosen.training_total)} of training once"
     if held_back:
         ft_text = (
             f" ({describe_path(best_ft.path.label)} would cost {format_usd(best_ft.horizon_total)} "

@@ -23,14 +23,17 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from costmodel.catalog import Catalog, Kind, Provider, Variant
+from costmodel.dataset import DatasetAnalysis
 from costmodel.errors import InputError
 from costmodel.scenario import Scenario, scenario_from_mapping
 from costmodel.usage import PathSpec, training_tier
 
 __all__ = [
+    "DEFAULT_FEW_SHOT_K",
     "DEFAULT_PATHS",
     "Answer",
     "ScenarioInputs",
+    "defaults_from",
     "from_query",
     "path_options",
     "to_query",
@@ -46,6 +49,7 @@ DEFAULT_PATHS: tuple[str, ...] = (
     "openai:gpt-4.1:base@standard",
 )
 
+DEFAULT_FEW_SHOT_K = 3
 _DATED = re.compile(r"-\d{4}-\d{2}-\d{2}$")
 _PERCENT = Annotated[int, Field(ge=0, le=100)]
 
@@ -204,3 +208,28 @@ def path_options(catalog: Catalog, as_of: date) -> list[str]:
                 continue
         out.append(path.label)
     return out
+
+
+def defaults_from(analysis: DatasetAnalysis, base: ScenarioInputs | None = None) -> ScenarioInputs:
+    """Inputs whose training volume, epochs, few-shot size and prompt shape come from a training file.
+
+    * ``training_tokens`` = the file's billed tokens, ``epochs`` = its default epochs;
+    * ``few_shot_tokens`` = the tokens ``few_shot_k`` of its examples add to a prompt;
+    * ``input_tokens`` = mean tokens of an example without its assistant reply (the prompt a
+      fine-tuned model is sent), ``output_tokens`` = mean assistant tokens (rounded to whole tokens).
+
+    A file without examples leaves ``base`` as it is.
+    """
+    base = base or ScenarioInputs()
+    if analysis.examples == 0:
+        return base
+    changes: dict[str, Any] = {
+        "training_tokens": analysis.billed_tokens,
+        "epochs": analysis.n_epochs,
+        "few_shot_tokens": analysis.few_shot_tokens(base.few_shot_k),
+    }
+    total, reply = analysis.stats.total_tokens_per_example, analysis.stats.assistant_tokens_per_example
+    if total is not None and reply is not None:
+        changes["input_tokens"] = max(1, round(total.mean - reply.mean))
+        changes["output_tokens"] = max(1, round(reply.mean))
+    return ScenarioInputs.model_validate({**base.model_dump(), **changes})

@@ -25,7 +25,7 @@ from costmodel.catalog import Catalog, Kind, PriceRow, Reliability, Variant
 from costmodel.charts import UNCONFIRMED_NOTE, cost_vs_traffic, cumulative_cost, line_items_bar
 from costmodel.decision import QUESTIONS, Readiness, Recommendation, describe_path
 from costmodel.inputs import ScenarioInputs
-from costmodel.money import format_usd
+from costmodel.money import format_quantity, format_usd
 from costmodel.scenario import ScenarioResult
 from costmodel.usage import resolve_prices, training_tier
 
@@ -58,7 +58,7 @@ def breakdown_rows(b: Breakdown) -> list[dict[str, str]]:
     return [
         {
             "line": i.name,
-            "quantity": f"{i.quantity.quantize(Decimal('0.0001')).normalize():,f} {i.quantity_unit}",
+            "quantity": f"{format_quantity(i.quantity)} {i.quantity_unit}",
             "unit price": format_usd(i.unit_price, precise=True),
             "cost": format_usd(i.cost),
             "reliability": i.reliability.value + (f" ({UNCONFIRMED_NOTE})" if i.reliability == "unconfirmed" else ""),
@@ -214,7 +214,7 @@ class Report:
                 "path": c.path.label,
                 "description": describe_path(c.path.label),
                 "per month": format_usd(c.monthly_total),
-                "training (one-off)": "none" if c.training is None else format_usd(c.training.total),
+                "training (one-off)": "none" if c.training is None else format_usd(c.training_total),
                 f"over {c.horizon_months} months": format_usd(c.horizon_total),
                 "reliability": c.reliability.value
                 + (f" ({UNCONFIRMED_NOTE})" if c.reliability == Reliability.UNCONFIRMED else ""),

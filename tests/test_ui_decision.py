@@ -8,7 +8,7 @@ from costmodel.inputs import ScenarioInputs
 from costmodel.money import format_usd
 from costmodel.scenario import evaluate
 from costmodel.ui.state import today
-from tests.ui_support import metric, run_app, texts
+from tests.ui_support import app_defaults, metric, run_app, texts
 
 
 def engine(inputs: ScenarioInputs):  # type: ignore[no-untyped-def]
@@ -20,7 +20,7 @@ def test_default_run_shows_recommendation_metrics_and_two_charts() -> None:
     at = run_app()
     assert not at.exception
     assert texts(at, "error") == []
-    _, rec = engine(ScenarioInputs())
+    _, rec = engine(app_defaults())
     assert texts(at, "success") == [rec.sentence]
     assert metric(at, "Recommended path, per month") == format_usd(rec.monthly)
     assert len(at.get("plotly_chart")) == 2
@@ -33,7 +33,7 @@ def test_changing_traffic_shows_the_engines_cost_and_breakeven() -> None:
     before = metric(at, "Recommended path, per month")
     at.number_input(key="in_requests_per_day").set_value(150_000).run()
     assert not at.exception
-    result, rec = engine(ScenarioInputs(requests_per_day=150_000))
+    result, rec = engine(app_defaults(requests_per_day=150_000))
     shown = metric(at, "Recommended path, per month")
     assert shown == format_usd(result.cost_of(rec.path).monthly_total)
     assert shown != before
@@ -67,7 +67,7 @@ def test_shared_link_reopens_the_same_scenario() -> None:
     assert at.number_input(key="in_requests_per_day").value == 1234
     assert at.toggle(key="in_log_x").value is False
     assert at.radio(key="in_q_general").value == "yes"
-    inputs = ScenarioInputs(requests_per_day=1234, horizon_months=24, log_x=False, q_general="yes")
+    inputs = app_defaults(requests_per_day=1234, horizon_months=24, log_x=False, q_general="yes")
     _, rec = engine(inputs)
     assert texts(at, "success") == [rec.sentence]
     assert metric(at, "Total over 24 months") == format_usd(rec.horizon_total)

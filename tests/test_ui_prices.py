@@ -6,11 +6,10 @@ from datetime import date
 
 from costmodel.catalog import CSV_COLUMNS, bundled_catalog, parse_price_csv
 from costmodel.decision import assess, recommend
-from costmodel.inputs import ScenarioInputs
 from costmodel.money import format_usd
 from costmodel.scenario import evaluate
 from costmodel.ui.state import today
-from tests.ui_support import metric, run_app, texts
+from tests.ui_support import app_defaults, metric, run_app, texts
 
 HEADER = ",".join(CSV_COLUMNS)
 # A negotiated price: fine-tuned gpt-4.1-mini input tokens at $0.10 instead of $0.80 from 2025-01-01.
@@ -58,11 +57,11 @@ def test_override_catalogue_changes_the_decision() -> None:
     at.switch_page("app_pages/decision.py").run()
     assert not at.exception
     catalog = bundled_catalog().overridden_by(parse_price_csv(OVERRIDE, origin="ours.csv"))
-    result = evaluate(catalog, ScenarioInputs().scenario(), as_of=today())
-    rec = recommend(result, assess(ScenarioInputs().model_dump()))
+    result = evaluate(catalog, app_defaults().scenario(), as_of=today())
+    rec = recommend(result, assess(app_defaults().model_dump()))
     assert metric(at, "Recommended path, per month") == format_usd(result.cost_of(rec.path).monthly_total)
     assert metric(at, "Recommended path, per month") != format_usd(
-        evaluate(bundled_catalog(), ScenarioInputs().scenario(), as_of=today()).cost_of(rec.path).monthly_total
+        evaluate(bundled_catalog(), app_defaults().scenario(), as_of=today()).cost_of(rec.path).monthly_total
     )
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from costmodel.catalog import bundled_catalog
 from costmodel.decision import describe_path
-from costmodel.inputs import DEFAULT_PATHS, ScenarioInputs
+from costmodel.inputs import DEFAULT_PATHS
 from costmodel.money import format_usd
 from costmodel.scenario import evaluate
 from costmodel.ui.state import today
-from tests.ui_support import run_app, texts
+from tests.ui_support import app_defaults, run_app, texts
 
 
 def _titles(at) -> list[str]:  # type: ignore[no-untyped-def]
@@ -20,7 +20,7 @@ def test_default_run_has_tables_bar_and_heatmap() -> None:
     assert not at.exception
     assert texts(at, "error") == []
     assert len(at.get("plotly_chart")) == 2
-    result = evaluate(bundled_catalog(), ScenarioInputs().scenario(), as_of=today())
+    result = evaluate(bundled_catalog(), app_defaults().scenario(), as_of=today())
     for cost in result.costs:
         assert any(
             t.startswith(f"{describe_path(cost.path.label)}: {format_usd(cost.monthly_total)} a month")
@@ -33,7 +33,7 @@ def test_hosting_schedule_changes_azure_cost_to_the_engines_value() -> None:
     at = run_app("whatif")
     at.slider(key="in_hosted_hours").set_value(176).run()
     assert not at.exception
-    result = evaluate(bundled_catalog(), ScenarioInputs(hosted_hours=176).scenario(), as_of=today())
+    result = evaluate(bundled_catalog(), app_defaults(hosted_hours=176).scenario(), as_of=today())
     azure = result.cost_of(DEFAULT_PATHS[1])
     assert any(
         t.startswith(f"{describe_path(azure.path.label)}: {format_usd(azure.monthly_total)} a month")

@@ -7,7 +7,11 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from costmodel.dataset import analyze_file
+from costmodel.inputs import ScenarioInputs, defaults_from
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
 
 
 def run_app(page: str = "decision", params: Mapping[str, str] | None = None) -> AppTest:
@@ -30,3 +34,10 @@ def metric(at: AppTest, label: str) -> str:
         if m.label == label:
             return str(m.value)
     raise KeyError(f"no metric {label!r}; have {[m.label for m in at.metric]}")
+
+
+def app_defaults(**changes: object) -> ScenarioInputs:
+    """The inputs the app opens with (sample dataset's volume and prompt shape), with ``changes``."""
+    sample = analyze_file(ROOT / "data" / "sample" / "recipes.jsonl", model="gpt-4.1-mini", workers=1)
+    base = defaults_from(sample)
+    return ScenarioInputs.model_validate({**base.model_dump(), **changes})

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 import streamlit as st
 
 from costmodel.charts import UNCONFIRMED_NOTE, token_histogram
+from costmodel.dataset import DatasetAnalysis, training_costs
 from costmodel.errors import InputError
+from costmodel.inputs import defaults_from
 from costmodel.money import format_usd
 from costmodel.report import breakdown_rows
 from costmodel.ui import state
@@ -16,11 +16,10 @@ from costmodel.ui import state
 
 def _use_dataset() -> None:
     analysis = state.current_analysis()
-    k = state.current().few_shot_k
     state.set_fields(
-        training_tokens=int(analysis.billed_tokens),
-        epochs=int(analysis.n_epochs),
-        few_shot_tokens=int(analysis.few_shot_tokens(k)),
+        **defaults_from(analysis, state.current()).model_dump(
+            include={"training_tokens", "epochs", "few_shot_tokens", "input_tokens", "output_tokens"}
+        ),
     )
     st.session_state["dataset_applied"] = True
 
@@ -30,14 +29,14 @@ def _source() -> None:
     if choice == "Bundled sample":
         state.clear_dataset()
         return
-    upload = st.file_uploader("Chat-format JSONL (one example per line)", type=["jsonl"], key="dataset_upload")
+    upload = st.file_uploader("Chat-format JSONL (one example per line)", type=["jsonl"], key="dataset_file")
     if upload is not None:
         state.set_dataset(upload.name, upload.getvalue())
     else:
         state.clear_dataset()
 
 
-def _problems(analysis: Any) -> None:
+def _problems(analysis: DatasetAnalysis) -> None:
     problems = list(analysis.problems)
     if not problems:
         st.success("No problems found: every example has the fields and roles fine-tuning needs.")
@@ -65,13 +64,12 @@ def _problems(analysis: Any) -> None:
     )
 
 
-def _costs(analysis: Any) -> None:
-    dataset = state.dataset_module()
+def _costs(analysis: DatasetAnalysis) -> None:
     inputs = state.current()
     as_of = inputs.as_of or state.today()
     st.subheader(f"Training cost per provider and tier (prices as of {as_of.isoformat()})")
     try:
-        costs = dataset.training_costs(analysis, state.catalog(), as_of)
+        costs = training_costs(analysis, state.catalog(), as_of)
     except InputError as exc:
         st.error(str(exc))
         return
@@ -110,9 +108,6 @@ def render() -> None:
         st.error(f"{exc}")
         st.caption("The file was not used; the scenario keeps its previous training volume.")
         return
-    if analysis is None:
-        st.info("The dataset analysis (costmodel.dataset) arrives with its own issue.")
-        return
     model = state.training_model(state.current())
     st.write(f"**{state.dataset_name()}**, tokenised for {model} ({analysis.encoding}).")
     cols = st.columns(5)
@@ -128,9 +123,9 @@ def render() -> None:
     st.plotly_chart(token_histogram(list(analysis.per_example_tokens), context), key="chart_tokens")
     _costs(analysis)
     st.button(
-        "Use this dataset's training volume and few-shot size in the scenario",
+        "Use this dataset in the scenario (training volume, epochs, few-shot size, prompt shape)",
         on_click=_use_dataset,
         key="use_dataset",
     )
     if st.session_state.pop("dataset_applied", False):
-        st.success("The scenario now uses this dataset's billed tokens, epochs and few-shot size.")
+        st.success("The scenario now uses this dataset's billed tokens, epochs, few-shot size and prompt shape.")

@@ -40,7 +40,12 @@ def run_page(url_path: str) -> None:
         st.title(title)
         st.info(f"This page arrives with {LATER_PAGES[url_path]} ({module_name}).")
         return
-    module.render()
+    if url_path == "latency":
+        from costmodel.ui import state
+
+        module.render(path_costs=state.latency_path_costs())  # latency next to each path's monthly cost
+    else:
+        module.render()
 
 
 def page(url_path: str) -> st.Page:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -24,8 +23,9 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from costmodel.catalog import DATA_DIR, Catalog, bundled_catalog, parse_price_csv
+from costmodel.dataset import DatasetAnalysis, analyze_bytes, analyze_file
 from costmodel.errors import InputError
-from costmodel.inputs import ScenarioInputs, from_query, path_options, to_query
+from costmodel.inputs import ScenarioInputs, defaults_from, from_query, path_options, to_query
 from costmodel.scenario import ScenarioResult, evaluate
 
 __all__ = [
@@ -61,7 +61,7 @@ def current() -> ScenarioInputs:
     if isinstance(inputs, ScenarioInputs):
         return inputs
     params = {k: st.query_params[k] for k in st.query_params}
-    inputs, problems = from_query(params)
+    inputs, problems = from_query(params, base=default_inputs())
     st.session_state[_INPUTS] = inputs
     st.session_state[_URL_PROBLEMS] = problems
     return inputs
@@ -237,37 +237,25 @@ def training_model(inputs: ScenarioInputs) -> str:
     return PathSpec.parse(inputs.paths[0]).model
 
 
-def dataset_module() -> Any:
-    """``costmodel.dataset`` (the dataset analysis), or ``None`` while it is not installed."""
-    try:
-        return importlib.import_module("costmodel.dataset")
-    except ModuleNotFoundError as exc:
-        if exc.name != "costmodel.dataset":
-            raise
-        return None
-
-
 @st.cache_data(show_spinner=False, max_entries=16)
-def _analyze(name: str, digest: str, model: str, _data: bytes) -> Any:
+def _analyze(name: str, digest: str, model: str, _data: bytes) -> DatasetAnalysis:
     """Dataset analysis cached by the file's hash (``_data`` itself is not hashed again)."""
-    dataset = dataset_module()
-    return dataset.analyze_bytes(_data, model=model, name=name)
+    return analyze_bytes(_data, model=model, name=name, workers=1)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _analyze_sample(model: str) -> Any:
-    dataset = dataset_module()
-    return dataset.analyze_file(SAMPLE_PATH, model=model)
+def sample_analysis(model: str) -> DatasetAnalysis:
+    """The bundled sample's analysis for ``model`` (cached: read once per model)."""
+    return analyze_file(SAMPLE_PATH, model=model, workers=1)
 
 
 SAMPLE_PATH = DATA_DIR / "sample" / "recipes.jsonl"
 
 
-def sample_analysis(model: str) -> Any:
-    """The bundled sample's analysis for ``model`` (``None`` while the dataset module is absent)."""
-    if dataset_module() is None:
-        return None
-    return _analyze_sample(model)
+def default_inputs() -> ScenarioInputs:
+    """The first view: default paths and traffic, training volume and prompt shape from the sample."""
+    base = ScenarioInputs()
+    return defaults_from(sample_analysis(training_model(base)), base)
 
 
 def set_dataset(name: str, data: bytes) -> None:
@@ -283,11 +271,11 @@ def dataset_name() -> str:
     return held[0] if held else SAMPLE_NAME
 
 
-def current_analysis() -> Any:
+def current_analysis() -> DatasetAnalysis:
     """The analysis of the uploaded file, or of the sample. Raises :class:`InputError` when unreadable."""
     model = training_model(current())
     held = st.session_state.get(_DATASET)
-    if held and dataset_module() is not None:
+    if held:
         name, data = held
         return _analyze(name, hashlib.sha256(data).hexdigest(), model, data)
     return sample_analysis(model)
@@ -299,6 +287,25 @@ def few_shot_tokens_for(k: int) -> int | None:
         analysis = current_analysis()
     except InputError:
         return None
-    if analysis is None:
+    return analysis.few_shot_tokens(k)
+
+
+def latency_path_costs() -> list[Any] | None:
+    """The scenario's paths and monthly costs for the Latency page (``None`` if the scenario is invalid)."""
+    from costmodel.ui.latency_page import PathCost as LatencyPathCost
+
+    try:
+        result = evaluate(catalog(), current().scenario(), as_of=today())
+        return [
+            LatencyPathCost(
+                label=c.path.label,
+                provider=c.path.provider.value,
+                model=c.model,
+                fine_tuned=c.path.fine_tuned,
+                monthly_cost=c.monthly_total,
+                tier=c.path.tier,
+            )
+            for c in result.costs
+        ]
+    except InputError:
         return None
-    return int(analysis.few_shot_tokens(k))

@@ -84,7 +84,7 @@ def render() -> None:
                 column_config={"source": st.column_config.LinkColumn("source")},
             )
             if c.training is not None:
-                st.caption(f"Training (one-off): {format_usd(c.training.total)}")
+                st.caption(f"Training (one-off): {format_usd(c.training_total)}")
                 st.dataframe(pd.DataFrame(breakdown_rows(c.training)), hide_index=True)
     st.plotly_chart(line_items_bar(result), key="chart_bar")
     st.subheader("Break-even heatmap")
