@@ -360,27 +360,77 @@ def breakeven_heatmap(
 def token_histogram(
     per_example_tokens: Sequence[int], training_context_tokens: int | None, *, title: str = "Tokens per example"
 ) -> go.Figure:
-    """Distribution of tokens per training example, the model's training context marked."""
+    """Distribution of tokens per training example, the model's training context marked.
+
+    When the context is far beyond the longest example (more than 1.5 times), drawing it to scale
+    would squash the histogram into one bar: the context is then stated in a note instead.
+    """
     values = list(per_example_tokens)
+    longest = max(values, default=0)
     over = sum(1 for v in values if training_context_tokens is not None and v > training_context_tokens)
-    fig = go.Figure(go.Histogram(x=values, nbinsx=40, name="examples", marker={"color": _COLORS[0]}))
+    shapes: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
     if training_context_tokens is not None:
-        fig.add_vline(x=training_context_tokens, line_dash="dash", line_color="red")
-        fig.add_annotation(
-            x=training_context_tokens,
-            y=1.0,
-            yref="paper",
-            text=f"training context {training_context_tokens:,} tokens ({over} over)",
-            showarrow=False,
-            xanchor="right",
-            yanchor="bottom",
-            font={"color": "red", "size": 11},
+        label = f"training context {training_context_tokens:,} tokens ({over} over)"
+        if training_context_tokens <= 1.5 * longest:
+            shapes.append(
+                {
+                    "type": "line",
+                    "x0": training_context_tokens,
+                    "x1": training_context_tokens,
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": "paper",
+                    "line": {"dash": "dash", "color": "red"},
+                }
+            )
+            annotations.append(
+                {
+                    "x": training_context_tokens,
+                    "y": 1.0,
+                    "yref": "paper",
+                    "text": label,
+                    "showarrow": False,
+                    "xanchor": "right",
+                    "yanchor": "bottom",
+                    "font": {"color": "red", "size": 11},
+                }
+            )
+        else:
+            annotations.append(
+                {
+                    "x": 1.0,
+                    "xref": "paper",
+                    "y": 1.0,
+                    "yref": "paper",
+                    "text": f"{label}: far right of this range, every example fits (longest {longest:,})",
+                    "showarrow": False,
+                    "xanchor": "right",
+                    "yanchor": "bottom",
+                    "font": {"color": "red", "size": 11},
+                }
+            )
+    else:
+        annotations.append(
+            {
+                "x": 1.0,
+                "xref": "paper",
+                "y": 1.0,
+                "yref": "paper",
+                "text": "training context unknown for this model",
+                "showarrow": False,
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "font": {"size": 11},
+            }
         )
-    fig.update_layout(
-        **_LAYOUT,
-        title=title,
-        xaxis={"title": "tokens per example"},
-        yaxis={"title": "examples"},
-        showlegend=False,
-    )
-    return fig
+    trace = {"type": "histogram", "x": values, "nbinsx": 40, "name": "examples", "marker": {"color": _COLORS[0]}}
+    layout = {
+        "title": {"text": title},
+        "xaxis": {"title": {"text": "tokens per example"}},
+        "yaxis": {"title": {"text": "examples"}},
+        "showlegend": False,
+        "shapes": shapes,
+        "annotations": annotations,
+    }
+    return _figure([trace], layout)

@@ -134,6 +134,15 @@ def test_token_histogram_marks_the_training_context() -> None:
     assert "training context 65,536 tokens (1 over)" in fig.layout.annotations[0].text
 
 
+def test_token_histogram_states_a_far_context_instead_of_squashing_the_bars() -> None:
+    fig = token_histogram([200, 437], 65_536)  # 65,536 > 1.5 x 437
+    assert fig.layout.shapes == ()
+    assert fig.layout.annotations[0].text == (
+        "training context 65,536 tokens (0 over): far right of this range, every example fits (longest 437)"
+    )
+
+
 def test_token_histogram_without_known_context() -> None:
     fig = token_histogram([10, 20], None)
     assert fig.layout.shapes == ()
+    assert fig.layout.annotations[0].text == "training context unknown for this model"
