@@ -129,3 +129,28 @@ def test_metric_line_items_are_shown() -> None:
     assert tables and "| Input tokens |" in tables[0] and "| Output tokens |" in tables[0]
     assert "[open](https://" in tables[0]  # each price links to its source
     assert any(m.startswith("**Training openai:gpt-4.1-mini") for m in texts(at, "markdown"))
+
+
+def test_date_before_any_price_is_a_readable_error() -> None:
+    at = run_app(params={"as_of": "2020-01-01"})
+    assert not at.exception
+    errors = texts(at, "error")
+    assert errors and "no input price" in errors[0].lower() and "Fix:" in errors[0]
+
+
+def test_unconfirmed_prices_are_labelled_on_screen() -> None:
+    params = {
+        "as_of": "2024-01-15",
+        "paths": "openai:gpt-3.5-turbo:ft,azure:gpt-35-turbo:ft@standard,openai:gpt-4:base",
+    }
+    at = run_app(params=params)
+    assert not at.exception
+    assert texts(at, "success")[0].endswith("This rests on at least one unconfirmed price.")
+    assert any("rests on an unconfirmed price" in e for e in texts(at, "error"))
+
+
+def test_invalid_date_in_link_is_ignored_with_a_warning() -> None:
+    at = run_app(params={"as_of": "2024-13-45"})
+    assert not at.exception
+    assert any("as_of=2024-13-45" in w for w in texts(at, "warning"))
+    assert texts(at, "success")
