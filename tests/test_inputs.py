@@ -13,6 +13,7 @@ from costmodel.catalog import Catalog, bundled_catalog
 from costmodel.errors import ScenarioError
 from costmodel.inputs import DEFAULT_PATHS, ScenarioInputs, from_query, path_options, to_query
 from costmodel.scenario import evaluate
+from costmodel.usage import PathSpec
 
 
 def test_defaults_evaluate_on_the_bundled_catalogue() -> None:
@@ -126,4 +127,4 @@ def test_every_bundled_path_option_evaluates() -> None:
     assert set(DEFAULT_PATHS) <= set(options)
     scenario = ScenarioInputs(paths=tuple(options[:6])).scenario()
     for label in options:
-        evaluate(catalog, scenario.model_copy(update={"paths": (scenario.paths[0].parse(label),)}), as_of=day)
+        evaluate(catalog, scenario.model_copy(update={"paths": (PathSpec.parse(label),)}), as_of=day)

@@ -154,3 +154,12 @@ def test_invalid_date_in_link_is_ignored_with_a_warning() -> None:
     assert not at.exception
     assert any("as_of=2024-13-45" in w for w in texts(at, "warning"))
     assert texts(at, "success")
+
+
+def test_removing_every_path_is_refused_and_the_paths_kept() -> None:
+    at = run_app()
+    at.multiselect(key="in_paths").set_value([]).run()
+    assert not at.exception
+    assert any("That value was not applied: paths" in e for e in texts(at, "error"))
+    assert at.multiselect(key="in_paths").value == list(app_defaults().paths)
+    assert texts(at, "success")  # the recommendation is still there

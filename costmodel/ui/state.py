@@ -20,11 +20,12 @@ from datetime import date
 from typing import Any
 
 import streamlit as st
+from pydantic import ValidationError
 from streamlit.errors import StreamlitAPIException
 
 from costmodel.catalog import DATA_DIR, Catalog, bundled_catalog, parse_price_csv
 from costmodel.dataset import DatasetAnalysis, analyze_bytes, analyze_file
-from costmodel.errors import InputError
+from costmodel.errors import CatalogError, InputError
 from costmodel.inputs import ScenarioInputs, defaults_from, from_query, path_options, to_query
 from costmodel.scenario import ScenarioResult, evaluate
 
@@ -100,8 +101,6 @@ def set_fields(**changes: Any) -> bool:
 
 
 def _message(exc: Exception) -> str:
-    from pydantic import ValidationError
-
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or "input"
@@ -161,8 +160,6 @@ def _overridden(name: str, digest: str, data: bytes) -> Catalog:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        from costmodel.errors import CatalogError
-
         raise CatalogError(
             f"not UTF-8 text (byte {exc.start})", source=name, hint="save the file as UTF-8 CSV"
         ) from None
