@@ -15,6 +15,7 @@ Usage: python benchmarks/bench_dashboard.py [--changes 40] [--no-cold-start]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -90,6 +91,7 @@ def main() -> int:
     parser.add_argument("--changes", type=int, default=40)
     parser.add_argument("--no-cold-start", action="store_true")
     args = parser.parse_args()
+    os.chdir(ROOT)  # Streamlit reads .streamlit/config.toml from the working directory
     if args.changes < 30:
         parser.error("use at least 30 changes")
 
