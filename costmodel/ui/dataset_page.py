@@ -42,15 +42,17 @@ def _problems(analysis: DatasetAnalysis) -> None:
         st.success("No problems found: every example has the fields and roles fine-tuning needs.")
         return
     counts = ", ".join(f"{n} {code}" for code, n in dict(analysis.problem_counts).items())
+    total = sum(analysis.problem_counts.values())
+    found = f"{total:,} problem{'s' if total != 1 else ''}"
     if analysis.has_errors:
-        st.error(f"{len(problems)} problems ({counts}). Fix the errors before you train: the API would refuse them.")
+        st.error(f"{found} ({counts}). Fix the errors before you train: the API would refuse them.")
     else:
-        st.warning(f"{len(problems)} problems ({counts}); none stops training, but check them.")
+        st.warning(f"{found} ({counts}); none stops training, but check them.")
     st.dataframe(
         pd.DataFrame(
             [
                 {
-                    "line": p.line,
+                    "line": "file" if p.line is None else str(p.line),
                     "field": p.field,
                     "code": p.code,
                     "severity": p.severity,
@@ -62,6 +64,8 @@ def _problems(analysis: DatasetAnalysis) -> None:
         ),
         hide_index=True,
     )
+    if analysis.problems_omitted:
+        st.caption(f"{analysis.problems_omitted:,} more of the same kinds are counted above but not listed.")
 
 
 def _costs(analysis: DatasetAnalysis) -> None:

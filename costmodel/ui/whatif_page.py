@@ -72,7 +72,8 @@ def render() -> None:
         return
     st.subheader("Line items per path")
     for c in result.costs:
-        flag = f" ({UNCONFIRMED_NOTE})" if c.reliability.value == "unconfirmed" else ""
+        grade = c.reliability.value
+        flag = f" ({UNCONFIRMED_NOTE})" if grade == "unconfirmed" else f" ({grade.replace('_', ' ')})"
         title = (
             f"{describe_path(c.path.label)}: {format_usd(c.monthly_total)} a month, "
             f"{format_usd(c.horizon_total)} over {c.horizon_months} months{flag}"
