@@ -64,7 +64,7 @@ def current() -> ScenarioInputs:
     params = {k: st.query_params[k] for k in st.query_params}
     inputs, problems = from_query(params, base=default_inputs())
     st.session_state[_INPUTS] = inputs
-    st.session_state[_URL_PROBLEMS] = problems
+    st.session_state.setdefault(_URL_PROBLEMS, []).extend(problems)
     return inputs
 
 
@@ -250,9 +250,19 @@ SAMPLE_PATH = DATA_DIR / "sample" / "recipes.jsonl"
 
 
 def default_inputs() -> ScenarioInputs:
-    """The first view: default paths and traffic, training volume and prompt shape from the sample."""
+    """The first view: default paths and traffic, training volume and prompt shape from the sample.
+
+    Without a readable sample (a trimmed install) the model's own defaults are used and the page
+    says so once, instead of failing.
+    """
     base = ScenarioInputs()
-    return defaults_from(sample_analysis(training_model(base)), base)
+    try:
+        return defaults_from(sample_analysis(training_model(base)), base)
+    except InputError as exc:
+        st.session_state.setdefault(_URL_PROBLEMS, []).append(
+            f"The bundled sample dataset could not be read ({exc}); the scenario starts from built-in defaults."
+        )
+        return base
 
 
 def set_dataset(name: str, data: bytes) -> None:
