@@ -55,12 +55,15 @@ def _metrics(result: ScenarioResult, rec: Recommendation) -> None:
     with cols[0]:
         st.metric("Recommended path, per month", format_usd(chosen.monthly_total), help=describe_path(rec.path))
         st.caption(rec.path + _grade(chosen.monthly.reliability.value))
-        with st.expander("Line items"):
+        with st.popover("Line items", icon=":material/list:"):
             items_table(chosen.monthly)
     with cols[1]:
         st.metric(f"Total over {horizon} months", format_usd(chosen.horizon_total))
-        st.caption(f"{format_usd(chosen.one_off_total)} one-off + {horizon} x {format_usd(chosen.monthly_total)}")
-        with st.expander("Training line items"):
+        st.caption(
+            f"{format_usd(chosen.one_off_total)} one-off + {horizon} x {format_usd(chosen.monthly_total)}"
+            + _grade(chosen.reliability.value)
+        )
+        with st.popover("Training line items", icon=":material/list:"):
             if chosen.training is not None:
                 items_table(chosen.training)
             else:
@@ -80,20 +83,22 @@ def _metrics(result: ScenarioResult, rec: Recommendation) -> None:
             st.metric("Fine-tuning pays back after", "never")
             st.caption(pb.explanation)
         if pb is not None:
-            with st.expander("How this is computed"):
+            with st.popover("How this is computed", icon=":material/functions:"):
                 st.write(pb.explanation)
-                st.write(f"Saving per hour at your traffic: {format_usd(pb.saving_per_hour, precise=False)}")
+                st.write(f"Saving per hour at your traffic: {format_usd(pb.saving_per_hour)}")
                 if pb.requests_per_day_needed is not None:
+                    needed = pb.requests_per_day_needed
                     st.write(
                         f"Traffic needed to pay back within {horizon} months: "
-                        f"{pb.requests_per_day_needed:,.0f} requests a day"
+                        + (f"{needed:,.1f}" if needed < 10 else f"{needed:,.0f}")
+                        + " requests a day"
                     )
                 items_table(result.cost_of(pb.fine_tuned).monthly)
                 items_table(result.cost_of(pb.base).monthly)
     with cols[3]:
         be = rec.provider_breakeven
         if be is None:
-            st.metric("Azure cheaper above", "n/a")
+            st.metric("Break-even, OpenAI vs Azure", "n/a")
             st.caption("Needs an OpenAI and an Azure path of the same kind.")
         elif be.status == "crosses" and be.tokens_per_hour is not None:
             st.metric("Break-even, OpenAI vs Azure", f"{format_tokens(be.tokens_per_hour)} tokens/h")
@@ -107,7 +112,7 @@ def _metrics(result: ScenarioResult, rec: Recommendation) -> None:
             st.metric("Break-even, OpenAI vs Azure", "never")
             st.caption(be.explanation)
         if be is not None:
-            with st.expander("How this is computed"):
+            with st.popover("How this is computed", icon=":material/functions:"):
                 st.write(be.explanation)
                 items_table(result.cost_of(be.path_a).monthly)
                 items_table(result.cost_of(be.path_b).monthly)
