@@ -1,0 +1,384 @@
+"""Streaming one chat completion through the openai SDK and recording when each chunk arrived.
+
+This is an edge module: it talks to the network through an injected ``AsyncOpenAI`` /
+``AsyncAzureOpenAI`` client and reads time from an injected clock (integer nanoseconds,
+``time.perf_counter_ns`` by default). It turns what it sees into a
+:class:`~costmodel.latency.metrics.RequestRecord`; the arithmetic lives in
+:mod:`costmodel.latency.metrics`.
+
+Chunk classification (``shared/reference/latency.md`` §1): a chunk is *content-bearing* when a
+choice carries non-empty ``content``, ``reasoning_content``/``reasoning`` or ``tool_calls``.
+Azure's ``choices: []`` filter event, the usage-only event, role-only and empty-content deltas
+are not. ``choices[0]`` is never indexed blindly.
+
+The API key is only handed to the SDK; it never appears in a record, an error text or a log:
+error messages are passed through :func:`redact` with the key before they are stored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
+
+import httpx2
+import openai
+from openai.types.chat import ChatCompletionChunk
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from costmodel.errors import BenchmarkError
+from costmodel.latency.metrics import RequestRecord, TokensSource
+
+__all__ = [
+    "Clock",
+    "EndpointConfig",
+    "Timeouts",
+    "TokenCounter",
+    "approx_token_counter",
+    "classify_chunk",
+    "make_client",
+    "redact",
+    "resolve_token_counter",
+    "stream_chat",
+    "usage_supported",
+]
+
+Clock = Callable[[], int]
+"""A monotonic clock in integer nanoseconds (``time.perf_counter_ns``)."""
+
+AZURE_USAGE_API_VERSION = "2024-09-01"  # stream_options arrived with 2024-09-01-preview (openai-python #1469)
+
+
+class EndpointConfig(BaseModel):
+    """Where to send requests. ``kind='openai'`` covers any OpenAI-compatible server via ``base_url``.
+
+    No key in here: the key is passed separately so this can be stored with a run.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["openai", "azure"] = "openai"
+    base_url: str | None = None  # None: the SDK's default (api.openai.com)
+    azure_endpoint: str | None = None
+    deployment: str | None = None
+    api_version: str | None = None
+    model: str = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _complete(self) -> EndpointConfig:
+        if self.kind == "azure":
+            missing = [n for n in ("azure_endpoint", "deployment", "api_version") if not getattr(self, n)]
+            if missing:
+                raise ValueError("an Azure endpoint needs " + ", ".join(missing))
+        elif self.azure_endpoint or self.deployment:
+            raise ValueError("azure_endpoint/deployment given but kind is 'openai'; set kind='azure'")
+        return self
+
+    @property
+    def url(self) -> str:
+        """The address requests go to (no key, no query string)."""
+        if self.kind == "azure":
+            return f"{str(self.azure_endpoint).rstrip('/')}/openai/deployments/{self.deployment}"
+        return self.base_url or "https://api.openai.com/v1"
+
+
+class Timeouts(BaseModel):
+    """Seconds. ``read_s`` bounds each wait between bytes (first token included); ``total_s`` a whole request."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    connect_s: float = Field(10.0, gt=0)
+    read_s: float = Field(60.0, gt=0)
+    total_s: float = Field(300.0, gt=0)
+
+
+def usage_supported(endpoint: EndpointConfig) -> bool:
+    """Whether ``stream_options.include_usage`` may be sent (old Azure API versions reject it)."""
+    if endpoint.kind != "azure":
+        return True
+    return str(endpoint.api_version)[:10] >= AZURE_USAGE_API_VERSION
+
+
+# The request being sent by this task: the httpx2 request hook stamps the moment just before the
+# request bytes are written (after the SDK has built the request), so t0 excludes SDK overhead.
+_SENDING: contextvars.ContextVar[_Recorder | None] = contextvars.ContextVar("costmodel_latency_sending", default=None)
+
+
+async def _stamp_send(request: httpx2.Request) -> None:
+    rec = _SENDING.get()
+    if rec is not None:
+        rec.t_sent_ns = rec.clock()
+
+
+async def _stamp_response(response: httpx2.Response) -> None:
+    rec = _SENDING.get()
+    if rec is not None:
+        rec.t_headers_ns = rec.clock()
+
+
+def make_client(
+    endpoint: EndpointConfig,
+    api_key: str,
+    *,
+    timeouts: Timeouts | None = None,
+    max_connections: int = 100,
+    transport: httpx2.AsyncBaseTransport | None = None,
+) -> openai.AsyncOpenAI:
+    """One shared async client with a connection pool sized for the benchmark and no retries.
+
+    ``transport`` replaces the network (tests pass ``httpx2.MockTransport``).
+    """
+    t = timeouts or Timeouts()
+    http = httpx2.AsyncClient(
+        timeout=httpx2.Timeout(connect=t.connect_s, read=t.read_s, write=t.connect_s, pool=t.total_s),
+        limits=httpx2.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        follow_redirects=True,
+        event_hooks={"request": [_stamp_send], "response": [_stamp_response]},
+        transport=transport,
+    )
+    if endpoint.kind == "azure":
+        return openai.AsyncAzureOpenAI(
+            azure_endpoint=str(endpoint.azure_endpoint),
+            azure_deployment=endpoint.deployment,
+            api_version=endpoint.api_version,
+            api_key=api_key,
+            max_retries=0,
+            http_client=http,
+        )
+    return openai.AsyncOpenAI(base_url=endpoint.base_url, api_key=api_key, max_retries=0, http_client=http)
+
+
+def redact(text: str, secrets: Sequence[str]) -> str:
+    """Replace every secret (and its last-8-characters tail) in ``text`` with ``***``."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "***")
+            if len(secret) > 12:
+                text = text.replace(secret[-8:], "***")
+    return text
+
+
+@dataclass
+class TokenCounter:
+    """Counts output tokens from streamed text when the server sent no usage; always an estimate."""
+
+    count: Callable[[str], int]
+    source: TokensSource
+    name: str
+
+
+def approx_token_counter() -> TokenCounter:
+    """ceil(characters / 4): OpenAI's rule of thumb for English; used only when no tokenizer loads."""
+    return TokenCounter(lambda text: math.ceil(len(text) / 4), TokensSource.APPROX_CHARS, "chars/4")
+
+
+def resolve_token_counter(encoding: str = "o200k_base") -> TokenCounter:
+    """A tiktoken counter for ``encoding``, or the labelled chars/4 estimate when tiktoken cannot load it."""
+    try:
+        import tiktoken
+
+        enc = tiktoken.get_encoding(encoding)
+    except Exception:  # offline without a cached vocabulary: fall back, labelled approx_chars
+        return approx_token_counter()
+    return TokenCounter(lambda text: len(enc.encode(text, disallowed_special=())), TokensSource.TOKENIZER, encoding)
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkInfo:
+    content_bearing: bool
+    answer_text: str  # visible content
+    other_text: str  # reasoning / tool-call text (counted for tokens, not for t_answer)
+    finish_reason: str | None
+    usage: Any
+
+
+def classify_chunk(chunk: Any) -> ChunkInfo:
+    """Classify one ``ChatCompletionChunk`` (or anything shaped like it)."""
+    answer: list[str] = []
+    other: list[str] = []
+    finish: str | None = None
+    bearing = False
+    for choice in getattr(chunk, "choices", None) or ():
+        finish = getattr(choice, "finish_reason", None) or finish
+        delta = getattr(choice, "delta", None)
+        if delta is None:
+            continue
+        content = getattr(delta, "content", None)
+        if content:
+            answer.append(content)
+            bearing = True
+        extra = getattr(delta, "model_extra", None) or {}
+        for key in ("reasoning_content", "reasoning"):
+            value = extra.get(key) if isinstance(extra, Mapping) else None
+            if isinstance(value, str) and value:
+                other.append(value)
+                bearing = True
+        tool_calls = getattr(delta, "tool_calls", None)
+        if tool_calls:
+            bearing = True
+            for call in tool_calls:
+                fn = getattr(call, "function", None)
+                if fn is not None:
+                    other.append((getattr(fn, "name", None) or "") + (getattr(fn, "arguments", None) or ""))
+    return ChunkInfo(bearing, "".join(answer), "".join(other), finish, getattr(chunk, "usage", None))
+
+
+@dataclass
+class _Recorder:
+    seq: int
+    warmup: bool
+    t_sched_ns: int | None
+    t_call_ns: int
+    clock: Clock
+    t_sent_ns: int | None = None
+    t_headers_ns: int | None = None
+    t_any_ns: int | None = None
+    t_first_ns: int | None = None
+    t_answer_ns: int | None = None
+    t_last_ns: int | None = None
+    t_close_ns: int | None = None
+    times: list[int] = field(default_factory=list)
+    chunks: int = 0
+    texts: list[str] = field(default_factory=list)
+    finish_reason: str | None = None
+    usage: Any = None
+    http_status: int | None = None
+    error: str | None = None
+
+
+async def stream_chat(
+    client: openai.AsyncOpenAI,
+    *,
+    model: str,
+    messages: Sequence[Mapping[str, Any]],
+    max_tokens: int,
+    seq: int = 0,
+    warmup: bool = False,
+    t_sched_ns: int | None = None,
+    clock: Clock = time.perf_counter_ns,
+    include_usage: bool = True,
+    max_tokens_param: Literal["max_tokens", "max_completion_tokens"] = "max_tokens",
+    extra_body: Mapping[str, Any] | None = None,
+    total_timeout_s: float | None = None,
+    token_counter: TokenCounter | None = None,
+    secrets: Sequence[str] = (),
+) -> RequestRecord:
+    """Send one streamed chat completion and record its timeline. Never raises for a failed request:
+    failures are recorded (``error``, ``http_status``) so they are stored and counted.
+    """
+    kwargs: dict[str, Any] = {max_tokens_param: max_tokens}
+    if include_usage:
+        kwargs["stream_options"] = {"include_usage": True}
+    if extra_body:
+        kwargs["extra_body"] = dict(extra_body)
+    rec = _Recorder(seq=seq, warmup=warmup, t_sched_ns=t_sched_ns, t_call_ns=clock(), clock=clock)
+    sending = _SENDING.set(rec)
+    try:
+        async with asyncio.timeout(total_timeout_s):
+            created = await client.chat.completions.create(
+                model=model,
+                messages=list(messages),  # type: ignore[arg-type]
+                stream=True,
+                **kwargs,
+            )
+            stream = cast("openai.AsyncStream[ChatCompletionChunk]", created)
+            if rec.t_headers_ns is None:  # a client without make_client's hooks
+                rec.t_headers_ns = clock()
+            rec.http_status = stream.response.status_code
+            try:
+                async for chunk in stream:
+                    now = clock()
+                    rec.chunks += 1
+                    if rec.t_any_ns is None:
+                        rec.t_any_ns = now
+                    info = classify_chunk(chunk)
+                    if info.content_bearing:
+                        if rec.t_first_ns is None:
+                            rec.t_first_ns = now
+                        rec.t_last_ns = now
+                        rec.times.append(now)
+                        rec.texts.append(info.answer_text + info.other_text)
+                    if info.answer_text and rec.t_answer_ns is None:
+                        rec.t_answer_ns = now
+                    if info.finish_reason:
+                        rec.finish_reason = info.finish_reason
+                    if info.usage is not None:
+                        rec.usage = info.usage
+            finally:
+                await stream.close()
+            rec.t_close_ns = clock()
+    except openai.APIStatusError as exc:
+        rec.http_status = exc.status_code
+        rec.error = f"HTTP {exc.status_code}: {exc.message}"
+    except openai.APITimeoutError:
+        rec.error = "read or connect timeout (no bytes within the read timeout)"
+    except TimeoutError:
+        rec.error = f"total timeout of {total_timeout_s} s exceeded"
+    except openai.APIConnectionError as exc:
+        cause = exc.__cause__
+        rec.error = f"connection error: {type(cause).__name__ if cause else ''} {cause or exc}".strip()
+    except openai.OpenAIError as exc:
+        rec.error = f"{type(exc).__name__}: {exc}"
+    except (httpx2.HTTPError, ValueError) as exc:  # e.g. a malformed event
+        rec.error = f"{type(exc).__name__}: {exc}"
+    finally:
+        _SENDING.reset(sending)
+    if rec.error is not None:
+        rec.t_close_ns = clock()
+        rec.error = redact(rec.error, secrets)[:1000]
+    return _finish(rec, token_counter, max_tokens)
+
+
+def _finish(rec: _Recorder, counter: TokenCounter | None, max_tokens: int | None) -> RequestRecord:
+    output_tokens: int | None = None
+    reasoning: int | None = None
+    prompt_tokens: int | None = None
+    source = TokensSource.NONE
+    usage = rec.usage
+    if usage is not None and getattr(usage, "completion_tokens", None) is not None:
+        output_tokens = int(usage.completion_tokens)
+        prompt_tokens = getattr(usage, "prompt_tokens", None)
+        details = getattr(usage, "completion_tokens_details", None)
+        reasoning = getattr(details, "reasoning_tokens", None) if details is not None else None
+        source = TokensSource.USAGE
+    elif rec.finish_reason == "length" and max_tokens is not None and rec.error is None:
+        output_tokens = max_tokens  # the server stopped at the cap it was sent: exact without usage
+        source = TokensSource.LENGTH_CAP
+    elif rec.texts:
+        counter = counter or approx_token_counter()
+        output_tokens = counter.count("".join(rec.texts))
+        source = counter.source
+    return RequestRecord(
+        seq=rec.seq,
+        warmup=rec.warmup,
+        t_call_ns=rec.t_call_ns,
+        t0_ns=rec.t_sent_ns if rec.t_sent_ns is not None else rec.t_call_ns,
+        t_sched_ns=rec.t_sched_ns,
+        t_headers_ns=rec.t_headers_ns,
+        t_any_ns=rec.t_any_ns,
+        t_first_ns=rec.t_first_ns,
+        t_answer_ns=rec.t_answer_ns,
+        t_last_ns=rec.t_last_ns,
+        t_close_ns=rec.t_close_ns,
+        content_times_ns=tuple(rec.times),
+        chunks=rec.chunks,
+        output_tokens=output_tokens,
+        reasoning_tokens=reasoning,
+        prompt_tokens=prompt_tokens,
+        tokens_source=source,
+        http_status=rec.http_status,
+        finish_reason=rec.finish_reason,
+        error=rec.error,
+    )
+
+
+def missing_key_error(env_name: str) -> BenchmarkError:
+    return BenchmarkError(
+        f"no API key: environment variable {env_name} is not set",
+        field="api_key",
+        hint=f"export {env_name}=... (or pass --api-key-env NAME); for a local server any value works",
+    )
