@@ -55,7 +55,9 @@ class FakeAnalysis:
 
 
 def fake_preflight(analysis: FakeAnalysis | None = None):  # type: ignore[no-untyped-def]
-    def run(path: Path, *, model: str, epochs: int | None, catalog: Catalog) -> FakeAnalysis:
+    def run(
+        path: Path, *, model: str, epochs: int | None, catalog: Catalog, provider: str | None = None
+    ) -> FakeAnalysis:
         base = analysis or FakeAnalysis()
         if epochs is not None:
             return FakeAnalysis(base.examples, base.billed_tokens, epochs, base.encoding, base.problems)
