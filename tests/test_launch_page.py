@@ -189,3 +189,24 @@ def test_prefill_from_the_decision_page_link(dataset: Path, fake: FakeOpenAIServ
     assert at.radio(key="launch.provider").value == "azure"
     assert at.text_input(key="launch.model").value == "gpt-4.1-mini-2025-04-14"
     assert at.selectbox(key="launch.tier").value == "developer"
+
+
+def test_key_from_streamlit_secrets(dataset: Path, fake: FakeOpenAIServer) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.secrets["OPENAI_API_KEY"] = FAKE_KEY
+    at.session_state["launch.dataset_path"] = str(dataset)
+    at.session_state["launch.as_of"] = AS_OF
+    at.run()
+    assert "No key found" not in text_of(at)
+    launch(at)
+    assert len(fake.jobs()) == 1
+
+
+def test_key_typed_in_the_masked_field(dataset: Path, fake: FakeOpenAIServer) -> None:
+    at = open_page(dataset)
+    field = at.text_input(key="launch.key")
+    assert field.proto.type == field.proto.PASSWORD
+    field.input(FAKE_KEY).run()
+    launch(at)
+    assert len(fake.jobs()) == 1
+    assert all(r.authorized for r in fake.requests)
