@@ -495,3 +495,13 @@ def test_fake_server_runs_as_a_module() -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_a_file_changed_after_the_estimate_is_not_uploaded(
+    fake: FakeOpenAIServer, dataset: Path, conn: sqlite3.Connection
+) -> None:
+    plan = openai_plan(fake, dataset)
+    write_dataset(dataset, n=40)  # edited after the user saw the estimate
+    with pytest.raises(LaunchError, match="changed after the estimate"):
+        execute_launch(plan, conn=conn, credential=KEY, sleep=_no_sleep)
+    assert fake.requests == []
