@@ -6,7 +6,8 @@ inputs other pages may leave behind:
 * query parameter ``path`` (``openai:gpt-4o-mini-2024-07-18:ft`` or ``azure:MODEL:ft@global``), as
   the Decision page's "Launch fine-tuning" link sends it;
 * ``st.session_state["dataset_upload"]``: ``(file name, bytes)`` of the training file uploaded on
-  the Dataset page;
+  the Dataset page; prices come from ``costmodel.ui.state.catalog()`` (the user's override) when
+  the dashboard provides it, else the bundled catalogue;
 * ``st.session_state`` keys :data:`SESSION_KEYS` (``launch.provider``, ``launch.model``,
   ``launch.dataset_path``, ``launch.n_epochs`` (0 = auto), ``launch.tier``, ``launch.method``,
   ``launch.as_of``, ``launch.budget_usd`` (0 = no cap), ``launch.base_url``,
@@ -27,6 +28,7 @@ Keys come from ``OPENAI_API_KEY`` / ``AZURE_OPENAI_API_KEY`` / ``AZURE_OPENAI_AD
 from __future__ import annotations
 
 import hashlib
+import importlib
 import sqlite3
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -424,6 +426,16 @@ def render(
         conn.close()
 
 
+def _dashboard_catalog() -> Catalog:
+    """The dashboard's catalogue (with the user's uploaded override) when the app provides one."""
+    try:
+        state = importlib.import_module("costmodel.ui.state")
+    except ModuleNotFoundError:
+        return bundled_catalog()
+    chosen = getattr(state, "catalog", None)
+    return chosen() if callable(chosen) else bundled_catalog()
+
+
 def _plan(
     provider: str,
     model: str,
@@ -453,7 +465,7 @@ def _plan(
             budget_usd=budget,
         )
         settings = ProviderSettings(**settings_kw)
-        return plan_launch(spec, settings, catalog=catalog or bundled_catalog(), preflight=preflight)
+        return plan_launch(spec, settings, catalog=catalog or _dashboard_catalog(), preflight=preflight)
     except CostmodelError as exc:
         st.error(str(exc))
     except ValueError as exc:  # pydantic validation of the inputs
