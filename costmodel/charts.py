@@ -60,8 +60,10 @@ def _monthly_at(line: LinearCost, tokens_per_hour: np.ndarray, tokens_per_unit: 
 
 
 def _figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
-    """One validated figure from plain dicts (one validation pass instead of one per update call)."""
-    return go.Figure({"data": traces, "layout": {**_LAYOUT, **layout}})
+    """A figure from plain dicts, not validated here: ``st.plotly_chart`` validates every figure it
+    draws (and the unit tests validate each builder's output), so validating twice on every rerun
+    would only cost time."""
+    return go.Figure({"data": traces, "layout": {**_LAYOUT, **layout}}, _validate=False)
 
 
 def cost_vs_traffic(result: ScenarioResult, *, log_x: bool = True, points: int = 80) -> go.Figure:

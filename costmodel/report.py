@@ -228,9 +228,8 @@ class Report:
             cumulative_cost(self.result),
             line_items_bar(self.result),
         ]
-        for fig in figs:
-            fig.update_layout(template="plotly_white")  # a file read on its own has no app theme
-        return figs
+        # validated copies with a template: a file read on its own has no app theme
+        return [go.Figure(fig.to_dict()).update_layout(template="plotly_white") for fig in figs]
 
     def _title(self) -> str:
         return f"Fine-tuning cost decision: {describe_path(self.recommendation.path)}"

@@ -11,6 +11,7 @@ import math
 from datetime import date
 
 import numpy as np
+import plotly.graph_objects as go
 import pytest
 
 from costmodel.catalog import Catalog
@@ -47,13 +48,19 @@ def result_for(catalog: Catalog, paths: list[str], requests_per_day: int = 1000)
     return evaluate(catalog, scenario, as_of=DAY)
 
 
+def _valid(fig):  # type: ignore[no-untyped-def]
+    """Builders skip plotly's validation (Streamlit validates what it draws): check it here."""
+    go.Figure(fig.to_dict())
+    return fig
+
+
 def _traces(fig, name_prefix: str = ""):  # type: ignore[no-untyped-def]
     return [t for t in fig.data if (t.name or "").startswith(name_prefix)]
 
 
 @pytest.mark.parametrize("log_x", [True, False])
 def test_cost_vs_traffic_marks_the_breakeven_where_lines_meet(mini_catalog: Catalog, log_x: bool) -> None:
-    fig = cost_vs_traffic(result_for(mini_catalog, [OAI_FT, AZ_FT]), log_x=log_x)
+    fig = _valid(cost_vs_traffic(result_for(mini_catalog, [OAI_FT, AZ_FT]), log_x=log_x))
     lines = [t for t in fig.data if t.mode == "lines"]
     assert [t.name for t in lines] == [OAI_FT, AZ_FT]
     marks = _traces(fig, "break-even")
@@ -75,14 +82,14 @@ def test_cost_vs_traffic_marks_the_breakeven_where_lines_meet(mini_catalog: Cata
 
 def test_no_crossing_draws_no_marker(mini_catalog: Catalog) -> None:
     # gpt-4 base costs more per request than the OpenAI fine-tune and has no fixed cost: never cross
-    fig = cost_vs_traffic(result_for(mini_catalog, [OAI_FT, GPT4]))
+    fig = _valid(cost_vs_traffic(result_for(mini_catalog, [OAI_FT, GPT4])))
     assert _traces(fig, "break-even") == []
     assert all(np.all(np.isfinite(t.y)) for t in fig.data)
     assert UNCONFIRMED_NOTE not in fig.layout.title.text
 
 
 def test_cumulative_cost_and_payback_marker(mini_catalog: Catalog) -> None:
-    fig = cumulative_cost(result_for(mini_catalog, [OAI_FT, GPT4]))
+    fig = _valid(cumulative_cost(result_for(mini_catalog, [OAI_FT, GPT4])))
     oai = next(t for t in fig.data if t.name == OAI_FT)
     assert list(oai.x) == list(range(13))
     assert oai.y[0] == pytest.approx(2.40)  # training up front
@@ -95,14 +102,14 @@ def test_cumulative_cost_and_payback_marker(mini_catalog: Catalog) -> None:
 
 
 def test_never_paying_back_is_written_on_the_chart(mini_catalog: Catalog) -> None:
-    fig = cumulative_cost(result_for(mini_catalog, [AZ_FT, GPT4], requests_per_day=10))
+    fig = _valid(cumulative_cost(result_for(mini_catalog, [AZ_FT, GPT4], requests_per_day=10)))
     assert _traces(fig, "payback") == []
     notes = [a.text for a in fig.layout.annotations]
     assert f"{AZ_FT} never pays back against {GPT4} at this traffic" in notes
 
 
 def test_line_items_bar_stacks_each_path(mini_catalog: Catalog) -> None:
-    fig = line_items_bar(result_for(mini_catalog, [OAI_FT, AZ_FT]))
+    fig = _valid(line_items_bar(result_for(mini_catalog, [OAI_FT, AZ_FT])))
     assert fig.layout.barmode == "stack"
     by_name = {t.name: t for t in fig.data}
     assert set(by_name) == {"Input tokens", "Output tokens", "Hosting (deployed hours)"}
@@ -113,7 +120,7 @@ def test_line_items_bar_stacks_each_path(mini_catalog: Catalog) -> None:
 
 def test_heatmap_labels_never_cells_and_matches_the_formula(mini_catalog: Catalog) -> None:
     result = result_for(mini_catalog, [OAI_FT, AZ_FT])
-    fig = breakeven_heatmap(mini_catalog, result, (OAI_FT, AZ_FT), input_shares=[0.5], fees=[0.0, 7.0])
+    fig = _valid(breakeven_heatmap(mini_catalog, result, (OAI_FT, AZ_FT), input_shares=[0.5], fees=[0.0, 7.0]))
     cross, never = fig.data[0], fig.data[1]
     # fee 0: Azure is cheaper per token and has no fixed cost -> never crosses, Azure always cheaper
     assert cross.z[0][0] is None or math.isnan(cross.z[0][0])
@@ -128,14 +135,14 @@ def test_heatmap_labels_never_cells_and_matches_the_formula(mini_catalog: Catalo
 
 
 def test_token_histogram_marks_the_training_context() -> None:
-    fig = token_histogram([100, 200, 5000, 70_000], 65_536)
+    fig = _valid(token_histogram([100, 200, 5000, 70_000], 65_536))
     assert list(fig.data[0].x) == [100, 200, 5000, 70_000]
     assert fig.layout.shapes[0].x0 == 65_536
     assert "training context 65,536 tokens (1 over)" in fig.layout.annotations[0].text
 
 
 def test_token_histogram_states_a_far_context_instead_of_squashing_the_bars() -> None:
-    fig = token_histogram([200, 437], 65_536)  # 65,536 > 1.5 x 437
+    fig = _valid(token_histogram([200, 437], 65_536))  # 65,536 > 1.5 x 437
     assert fig.layout.shapes == ()
     assert fig.layout.annotations[0].text == (
         "training context 65,536 tokens (0 over): far right of this range, every example fits (longest 437)"
@@ -143,6 +150,6 @@ def test_token_histogram_states_a_far_context_instead_of_squashing_the_bars() ->
 
 
 def test_token_histogram_without_known_context() -> None:
-    fig = token_histogram([10, 20], None)
+    fig = _valid(token_histogram([10, 20], None))
     assert fig.layout.shapes == ()
     assert fig.layout.annotations[0].text == "training context unknown for this model"
