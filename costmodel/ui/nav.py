@@ -13,6 +13,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from costmodel.errors import InputError
+
 __all__ = ["LATER_PAGES", "PAGES_DIR", "page", "pages", "run_page"]
 
 PAGES_DIR = Path(__file__).resolve().parent.parent.parent / "app_pages"
@@ -40,12 +42,15 @@ def run_page(url_path: str) -> None:
         st.title(title)
         st.info(f"This page arrives with {LATER_PAGES[url_path]} ({module_name}).")
         return
-    if url_path == "latency":
-        from costmodel.ui import state
+    try:
+        if url_path == "latency":
+            from costmodel.ui import state
 
-        module.render(path_costs=state.latency_path_costs())  # latency next to each path's monthly cost
-    else:
-        module.render()
+            module.render(path_costs=state.latency_path_costs())  # latency next to each path's monthly cost
+        else:
+            module.render()
+    except InputError as exc:  # a safety net: pages catch their own, but never show a traceback
+        st.error(str(exc))
 
 
 def page(url_path: str) -> st.Page:
