@@ -266,9 +266,12 @@ async def stream_chat(
     total_timeout_s: float | None = None,
     token_counter: TokenCounter | None = None,
     secrets: Sequence[str] = (),
+    on_chunk: Callable[[Any, int], None] | None = None,
 ) -> RequestRecord:
     """Send one streamed chat completion and record its timeline. Never raises for a failed request:
     failures are recorded (``error``, ``http_status``) so they are stored and counted.
+
+    ``on_chunk(chunk, now_ns)`` sees every chunk as it arrives (diagnostics; keep it cheap).
     """
     kwargs: dict[str, Any] = {max_tokens_param: max_tokens}
     if include_usage:
@@ -296,6 +299,8 @@ async def stream_chat(
                     if rec.t_any_ns is None:
                         rec.t_any_ns = now
                     info = classify_chunk(chunk)
+                    if on_chunk is not None:
+                        on_chunk(chunk, now)
                     if info.content_bearing:
                         if rec.t_first_ns is None:
                             rec.t_first_ns = now
