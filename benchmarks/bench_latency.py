@@ -132,7 +132,7 @@ async def sdk_timed(url: str, concurrency: int, requests: int) -> list[tuple[Req
             seen: dict[str, int] = {}
 
             def tap(chunk: Any, now: int) -> None:
-                extra = chunk.model_extra or {}
+                extra = chunk
                 if "x_fake_sent_ns" in extra and "sent" not in seen:
                     seen["sent"] = int(extra["x_fake_sent_ns"])
                     seen["arrival"] = int(extra["x_fake_arrival_ns"])

@@ -249,3 +249,26 @@ def test_burst_delivery_is_flagged() -> None:
         big = run(go())
     m = request_metrics(big)
     assert m.burst and m.ttft_ms is not None and m.ttft_ms >= 10 + 19 * 10 - 1  # everything at the end
+
+
+def test_sse_parser_edge_cases() -> None:
+    from costmodel.latency.client import SSEParser
+
+    p = SSEParser()
+    assert p.feed(b'data: {"a":\n') == []
+    assert p.feed(b"data: 1}\n\n") == ['{"a":\n1}']  # multi-line data joined with LF
+    assert p.feed(b": ping\n\nevent: x\nid: 3\ndata:[DONE]\n\n") == ["[DONE]"]  # comments, other fields
+    euro = "€".encode()
+    assert p.feed(b"data: " + euro[:1]) == []
+    assert p.feed(euro[1:] + b"\r") == []
+    assert p.feed(b"\n\r\n") == ["€"]  # UTF-8 and CRLF split across reads
+
+
+def test_error_event_mid_stream_is_recorded() -> None:
+    clock = FakeClock()
+    script = [
+        (10, event(chunk({"content": "partial"}))),
+        (10, event({"error": {"message": "upstream overloaded", "type": "server_error"}})),
+    ]
+    rec = run(_one(scripted(clock, script), clock))
+    assert rec.outcome is Outcome.CUT_OFF and "upstream overloaded" in str(rec.error)
