@@ -110,20 +110,35 @@ def usage_supported(endpoint: EndpointConfig) -> bool:
     return str(endpoint.api_version)[:10] >= AZURE_USAGE_API_VERSION
 
 
-# The request being sent by this task: the httpx2 request hook stamps the moment just before the
-# request bytes are written (after the SDK has built the request), so t0 excludes SDK overhead.
+# The request being sent by this task. t0 must be the moment the request bytes are written: the
+# httpx2 request hook runs after the SDK built the request, but before the connection pool and,
+# with many tasks starting at once, before the other tasks' request building; so the hook
+# installs an httpcore2 "trace" callback whose "send_request_headers.started" event comes right
+# before the socket write. t0 then excludes client-side queueing, which is recorded apart
+# (t_call_ns .. t0_ns).
 _SENDING: contextvars.ContextVar[_Recorder | None] = contextvars.ContextVar("costmodel_latency_sending", default=None)
+
+
+async def _trace(name: str, info: Mapping[str, Any]) -> None:
+    rec = _SENDING.get()
+    if rec is None:
+        return
+    if name.endswith("send_request_headers.started"):
+        rec.t_sent_ns = rec.clock()  # the last one wins (a redirect sends again)
+    elif name.endswith("receive_response_headers.complete"):
+        rec.t_headers_ns = rec.clock()
 
 
 async def _stamp_send(request: httpx2.Request) -> None:
     rec = _SENDING.get()
     if rec is not None:
-        rec.t_sent_ns = rec.clock()
+        rec.t_sent_ns = rec.clock()  # replaced by the trace event when the transport supports it
+        request.extensions.setdefault("trace", _trace)
 
 
 async def _stamp_response(response: httpx2.Response) -> None:
     rec = _SENDING.get()
-    if rec is not None:
+    if rec is not None and rec.t_headers_ns is None:
         rec.t_headers_ns = rec.clock()
 
 
