@@ -121,7 +121,9 @@ def stats_line(name: str, errs: list[float]) -> str:
     )
 
 
-async def sdk_timed(url: str, concurrency: int, requests: int) -> list[tuple[RequestRecord, int, int]]:
+async def sdk_timed(
+    url: str, concurrency: int, requests: int, ramp_up_s: float = 0.0
+) -> list[tuple[RequestRecord, int, int]]:
     """The costmodel client (SDK, absolute perf_counter_ns clock) in a closed loop, with each
     request's server-side arrival and first-content send time read from the fake's diagnostics."""
     client = make_client(EndpointConfig(base_url=url, model="m"), "local", max_connections=concurrency + 4)
@@ -150,7 +152,7 @@ async def sdk_timed(url: str, concurrency: int, requests: int) -> list[tuple[Req
                 out.append((rec, seen["arrival"], seen["sent"]))
             return rec
 
-        plan = LoadPlan(concurrency=concurrency, requests=requests, warmup=concurrency)
+        plan = LoadPlan(concurrency=concurrency, requests=requests, warmup=concurrency, ramp_up_s=ramp_up_s)
         await run_load(plan, send, clock=time.perf_counter_ns, on_record=lambda rec: None)
     finally:
         await client.close()
@@ -163,9 +165,10 @@ def part2(quick: bool, db: Path) -> None:
     print("    event left the server after arrival + TTFT] + receive path [left the server -> client timestamp])")
     knobs = ServerKnobs(ttft_ms=TTFT_MS, itl_ms=ITL_MS, role_chunk="before", azure_filter_chunk=True)
     with start_subprocess_server(knobs) as url:
-        for conc in (1, 8, 32, 64):
+        one_request_s = (TTFT_MS + (TOKENS - 1) * ITL_MS) / 1000
+        for conc, ramp in ((1, 0.0), (8, 0.0), (32, 0.0), (64, 0.0), (32, one_request_s), (64, one_request_s)):
             n = max(20, conc * (2 if quick else 3))
-            timed = asyncio.run(sdk_timed(url, conc, n))
+            timed = asyncio.run(sdk_timed(url, conc, n, ramp))
             ms = [request_metrics(r) for r, _, _ in timed]
             ttft = [m.ttft_ms - TTFT_MS for m in ms if m.ttft_ms is not None]
             tpot = [m.tpot_ms - ITL_MS for m in ms if m.tpot_ms is not None]
@@ -175,7 +178,8 @@ def part2(quick: bool, db: Path) -> None:
             raw = asyncio.run(raw_client(url, conc, n, TOKENS))
             raw_ttft = [t - TTFT_MS for t, _, _ in raw]
             raw_tpot = [(e - t) / (k - 1) - ITL_MS for t, e, k in raw if k > 1]
-            print(f"  concurrency {conc:>2}, {len(ms)} requests, errors {sum(not m.ok for m in ms)}")
+            how = f"workers staggered over {ramp:.2f} s (one request)" if ramp else "all workers start together"
+            print(f"  concurrency {conc:>2}, {len(ms)} requests, errors {sum(not m.ok for m in ms)}; {how}")
             print(f"    costmodel client: {stats_line('TTFT', ttft)}; {stats_line('TPOT', tpot)}")
             sp50, sp95 = percentile(send_path, 50), percentile(send_path, 95)
             print(

@@ -66,6 +66,9 @@ def register(subparsers: Any) -> None:
     ld.add_argument("--seed", type=int, default=42, help="seed of the Poisson schedule (default 42)")
     ld.add_argument("--requests", type=int, help="measured requests (default 20)")
     ld.add_argument("--duration", type=float, help="measure for this many seconds instead of a request count")
+    ld.add_argument(
+        "--ramp-up", type=float, default=0.0, help="closed loop: stagger the workers' starts over S seconds"
+    )
     ld.add_argument("--warmup", type=int, default=2, help="warm-up requests, stored but not summarised (default 2)")
     ld.add_argument("--timeout-connect", type=float, default=10.0, help="seconds (default 10)")
     ld.add_argument("--timeout-read", type=float, default=60.0, help="seconds between bytes, first token included")
@@ -154,6 +157,7 @@ def _build_config(args: argparse.Namespace) -> Any:
             requests=args.requests if args.requests is not None or args.duration is not None else 20,
             duration_s=args.duration,
             warmup=args.warmup,
+            ramp_up_s=args.ramp_up,
         )
         guessed = guess_path(endpoint)
         path = PathKey(

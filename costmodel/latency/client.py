@@ -369,7 +369,8 @@ async def stream_chat(
                 rec.t_headers_ns = clock()
             rec.http_status = response.status_code
             await _consume(response.http_response.aiter_bytes(), rec, clock, on_chunk)
-            rec.t_close_ns = clock()
+            if rec.t_close_ns is None:  # closed without [DONE]
+                rec.t_close_ns = clock()
     except openai.APIStatusError as exc:
         rec.http_status = exc.status_code
         rec.error = f"HTTP {exc.status_code}: {exc.message}"
@@ -399,13 +400,23 @@ async def stream_chat(
 async def _consume(
     body: AsyncIterator[bytes], rec: _Recorder, clock: Clock, on_chunk: Callable[[Any, int], None] | None
 ) -> None:
-    """Read the SSE body. Events that arrive in one read share its timestamp (they arrived together)."""
+    """Read the SSE body. Events that arrive in one read share its timestamp (they arrived together).
+
+    After ``[DONE]`` the rest of the body is still read (normally just the chunked-encoding
+    terminator): a response closed unread makes the pool drop the connection, and a new TCP
+    connection per request would land in the next TTFT.
+    """
     parser = SSEParser()
+    done = False
     async for data in body:
+        if done:
+            continue
         now = clock()
         for payload in parser.feed(data):
             if payload.startswith("[DONE]"):
-                return
+                rec.t_close_ns = now
+                done = True
+                break
             chunk = json.loads(payload)
             if not isinstance(chunk, dict):
                 continue

@@ -7,7 +7,9 @@ request that finished).
 
 * **Closed loop** (``rate is None``): ``concurrency`` workers; each sends its next request as soon
   as its previous one finished. Warm-up requests go through the same workers, so they respect the
-  concurrency cap and warm the connection pool.
+  concurrency cap and warm the connection pool. ``ramp_up_s`` staggers the workers' first measured
+  requests over that many seconds (all at once by default: the worst case for the client, which
+  then builds every request in the same instant).
 * **Open loop** (``rate`` requests/s): arrival times from a seeded Poisson process (exponential gaps,
   mean ``1/rate``); each request is sent at its scheduled time whatever happens to the others,
   optionally capped by ``concurrency``. The scheduled time is recorded, so client-side queueing
@@ -43,6 +45,7 @@ class LoadPlan(BaseModel):
     requests: int | None = Field(None, ge=1)
     duration_s: float | None = Field(None, gt=0)
     warmup: int = Field(0, ge=0)
+    ramp_up_s: float = Field(0.0, ge=0)  # closed loop: worker i starts i/workers of this later
 
     @model_validator(mode="after")
     def _one_stop_rule(self) -> LoadPlan:
@@ -60,7 +63,9 @@ class LoadPlan(BaseModel):
     def describe(self) -> str:
         stop = f"{self.requests} requests" if self.requests is not None else f"{self.duration_s} s"
         if self.rate is None:
-            load = f"closed loop, concurrency {self.workers}"
+            load = f"closed loop, concurrency {self.workers}" + (
+                f", ramp-up {self.ramp_up_s} s" if self.ramp_up_s else ""
+            )
         else:
             cap = f", cap {self.concurrency}" if self.concurrency else ""
             load = f"Poisson {self.rate}/s seed {self.seed}{cap}"
@@ -131,13 +136,15 @@ async def run_load(
 
     if plan.rate is None:
 
-        async def worker() -> None:
+        async def worker(i: int) -> None:
+            if plan.ramp_up_s:
+                await asyncio.sleep(i * plan.ramp_up_s / plan.workers)
             while more():
                 on_record(await send(take(), False, None))
 
         async with asyncio.TaskGroup() as tg:
-            for _ in range(plan.workers):
-                tg.create_task(worker())
+            for i in range(plan.workers):
+                tg.create_task(worker(i))
         return
 
     cap = asyncio.Semaphore(plan.concurrency) if plan.concurrency else None
