@@ -272,3 +272,8 @@ def test_error_event_mid_stream_is_recorded() -> None:
     ]
     rec = run(_one(scripted(clock, script), clock))
     assert rec.outcome is Outcome.CUT_OFF and "upstream overloaded" in str(rec.error)
+
+
+def test_masked_keys_echoed_by_providers_are_redacted() -> None:
+    text = "Incorrect API key provided: sk-proj-********abcd. Azure key 0123456789abcdef0123456789abcdef."
+    assert redact(text, []) == "Incorrect API key provided: sk-***. Azure key ***."

@@ -27,6 +27,7 @@ import codecs
 import contextvars
 import json
 import math
+import re
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -174,14 +175,23 @@ def make_client(
     return openai.AsyncOpenAI(base_url=endpoint.base_url, api_key=api_key, max_retries=0, http_client=http)
 
 
+_KEY_LIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{2,}|[A-Fa-f0-9]{32})\b")
+
+
 def redact(text: str, secrets: Sequence[str]) -> str:
-    """Replace every secret (and its last-8-characters tail) in ``text`` with ``***``."""
+    """Replace every secret (and its last-8-characters tail) in ``text`` with ``***``, and anything
+    shaped like a key (``sk-...``, providers echo a masked key with its last characters; 32 hex
+    digits, Azure's key format) with ``sk-***`` / ``***``.
+
+    >>> redact("Incorrect API key provided: sk-proj-****abcd.", [])
+    'Incorrect API key provided: sk-***.'
+    """
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
             if len(secret) > 12:
                 text = text.replace(secret[-8:], "***")
-    return text
+    return _KEY_LIKE.sub(lambda m: "sk-***" if m.group(0).startswith("sk-") else "***", text)
 
 
 @dataclass
@@ -198,19 +208,35 @@ def approx_token_counter() -> TokenCounter:
     return TokenCounter(lambda text: math.ceil(len(text) / 4), TokensSource.APPROX_CHARS, "chars/4")
 
 
-def resolve_token_counter(encoding: str = "o200k_base") -> TokenCounter:
-    """A tiktoken counter for ``encoding``, or the labelled chars/4 estimate when tiktoken cannot load it."""
-    try:
-        import tiktoken
+class _LazyTiktoken(TokenCounter):
+    """Loads the tiktoken encoding on first use (most servers send usage, so usually never); when it
+    cannot load (offline without a cached vocabulary) it becomes the labelled chars/4 estimate."""
 
-        enc = tiktoken.get_encoding(encoding)
-    except Exception:  # offline without a cached vocabulary: fall back, labelled approx_chars
-        return approx_token_counter()
-    return TokenCounter(lambda text: len(enc.encode(text, disallowed_special=())), TokensSource.TOKENIZER, encoding)
+    def __init__(self, encoding: str) -> None:
+        super().__init__(self._count, TokensSource.TOKENIZER, encoding)
+        self._enc: Any = None
+
+    def _count(self, text: str) -> int:
+        if self._enc is None and self.source is TokensSource.TOKENIZER:
+            try:
+                import tiktoken
+
+                self._enc = tiktoken.get_encoding(self.name)
+            except Exception:  # offline: no vocabulary; fall back, labelled approx_chars
+                self.source, self.name = TokensSource.APPROX_CHARS, "chars/4"
+        if self._enc is None:
+            return math.ceil(len(text) / 4)
+        return len(self._enc.encode(text, disallowed_special=()))
+
+
+def resolve_token_counter(encoding: str = "o200k_base") -> TokenCounter:
+    """A tiktoken counter for ``encoding`` (loaded when first needed), or the labelled chars/4
+    estimate when tiktoken cannot load it."""
+    return _LazyTiktoken(encoding)
 
 
 class SSEParser:
-    """Incremental Server-Sent Events parser: feed bytes as they arrive, get each event's data.
+    r"""Incremental Server-Sent Events parser: feed bytes as they arrive, get each event's data.
 
     Follows the SSE rules that matter here: lines end in LF, CRLF or CR; a blank line ends an
     event; ``data:`` lines are joined with LF (one leading space dropped); comment lines (``:``,
@@ -465,7 +491,7 @@ def _finish(rec: _Recorder, counter: TokenCounter | None, max_tokens: int | None
     elif rec.texts:
         counter = counter or approx_token_counter()
         output_tokens = counter.count("".join(rec.texts))
-        source = counter.source
+        source = counter.source  # read after counting: a lazy counter may have fallen back
     return RequestRecord(
         seq=rec.seq,
         warmup=rec.warmup,
