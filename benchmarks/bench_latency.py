@@ -4,7 +4,8 @@
 
 Two parts, each with a baseline run in the same process: a bare httpx2 streaming client that
 parses the SSE events itself (no openai SDK, no store), so the ratio shows what the SDK-based
-client and its per-request SQLite write cost.
+client and its per-request SQLite write cost. Both run with the cyclic GC quieted
+(:func:`costmodel.latency.runner.quiet_gc`), as ``costmodel bench`` does.
 
 1. **Throughput with tiny responses** (1 output token, no injected delay): the highest sustained
    request rate of the closed-loop client at a few concurrencies, and its CPU time per request.
@@ -35,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from costmodel.latency.client import EndpointConfig, make_client, stream_chat
 from costmodel.latency.load import LoadPlan, run_load
 from costmodel.latency.metrics import RequestRecord, percentile, request_metrics
-from costmodel.latency.runner import BenchConfig, run_benchmark
+from costmodel.latency.runner import BenchConfig, quiet_gc, run_benchmark
 from costmodel.testing import ServerKnobs, start_subprocess_server
 
 TTFT_MS = 100.0
@@ -102,7 +103,8 @@ def part1(quick: bool, db: Path) -> None:
         for conc in (1, 8, 32):
             _, rps, cpu_ms = sdk_run(url, db, conc, n, 1)
             cpu0, t0 = time.process_time(), time.perf_counter()
-            asyncio.run(raw_client(url, conc, n, 1))
+            with quiet_gc():
+                asyncio.run(raw_client(url, conc, n, 1))
             raw_s = time.perf_counter() - t0
             raw_cpu = (time.process_time() - cpu0) * 1000 / n
             raw_rps = n / raw_s
@@ -153,7 +155,8 @@ async def sdk_timed(
             return rec
 
         plan = LoadPlan(concurrency=concurrency, requests=requests, warmup=concurrency, ramp_up_s=ramp_up_s)
-        await run_load(plan, send, clock=time.perf_counter_ns, on_record=lambda rec: None)
+        with quiet_gc():
+            await run_load(plan, send, clock=time.perf_counter_ns, on_record=lambda rec: None)
     finally:
         await client.close()
     return out
@@ -175,7 +178,8 @@ def part2(quick: bool, db: Path) -> None:
             send_path = [(arr - r.t0_ns) / 1e6 for r, arr, _ in timed]
             late = [(sent - arr) / 1e6 - TTFT_MS for _, arr, sent in timed]
             recv = [(r.t_first_ns - sent) / 1e6 for r, _, sent in timed if r.t_first_ns is not None]
-            raw = asyncio.run(raw_client(url, conc, n, TOKENS))
+            with quiet_gc():
+                raw = asyncio.run(raw_client(url, conc, n, TOKENS))
             raw_ttft = [t - TTFT_MS for t, _, _ in raw]
             raw_tpot = [(e - t) / (k - 1) - ITL_MS for t, e, k in raw if k > 1]
             how = f"workers staggered over {ramp:.2f} s (one request)" if ramp else "all workers start together"

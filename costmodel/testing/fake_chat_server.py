@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import socket
 import subprocess
@@ -411,6 +412,8 @@ def main(argv: list[str] | None = None) -> int:
     # write close to its deadline (the default 5 ms lets one thread delay the others).
     sys.setswitchinterval(0.0005)
     server = _Server(("127.0.0.1", ns.port), knobs)
+    gc.collect()
+    gc.freeze()  # full collections would pause every stream at once for tens of milliseconds
     print(f"listening http://127.0.0.1:{server.server_address[1]}", flush=True)
     try:
         server.serve_forever()
