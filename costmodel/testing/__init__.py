@@ -1,8 +1,23 @@
 """Test helpers that ship with the package: a local OpenAI-compatible streaming server.
 
-See :mod:`costmodel.testing.fake_chat_server`. It listens on 127.0.0.1 only.
+See :mod:`costmodel.testing.fake_chat_server` (listens on 127.0.0.1 only),
+:mod:`costmodel.testing.tiny_gguf` and :mod:`costmodel.testing.llamacpp` (optional extras).
+Names are imported lazily so ``python -m costmodel.testing.fake_chat_server`` runs cleanly.
 """
 
-from costmodel.testing.fake_chat_server import FakeChatServer, ServerKnobs, start_subprocess_server
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from costmodel.testing.fake_chat_server import FakeChatServer, ServerKnobs, start_subprocess_server
 
 __all__ = ["FakeChatServer", "ServerKnobs", "start_subprocess_server"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from costmodel.testing import fake_chat_server
+
+        return getattr(fake_chat_server, name)
+    raise AttributeError(f"module 'costmodel.testing' has no attribute {name!r}")
