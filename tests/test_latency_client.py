@@ -277,3 +277,21 @@ def test_error_event_mid_stream_is_recorded() -> None:
 def test_masked_keys_echoed_by_providers_are_redacted() -> None:
     text = "Incorrect API key provided: sk-proj-********abcd. Azure key 0123456789abcdef0123456789abcdef."
     assert redact(text, []) == "Incorrect API key provided: sk-***. Azure key ***."
+
+
+def test_read_timeout_between_chunks_is_a_cut_off() -> None:
+    from costmodel.latency.client import Timeouts
+
+    with FakeChatServer(ServerKnobs(ttft_ms=1, itl_ms=1, stall_ms=600)) as srv:
+
+        async def go() -> Any:
+            ep = EndpointConfig(base_url=srv.base_url, model="m")
+            client = make_client(ep, KEY, timeouts=Timeouts(read_s=0.2))
+            try:
+                return await stream_chat(client, model="m", messages=[{"role": "user", "content": "x"}], max_tokens=6)
+            finally:
+                await client.close()
+
+        rec = run(go())
+    assert rec.outcome is Outcome.CUT_OFF and rec.error is not None and "read timeout" in rec.error
+    assert len(rec.content_times_ns) == 3  # the half before the stall arrived and was kept
