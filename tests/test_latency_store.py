@@ -150,3 +150,20 @@ def test_dataset_prompts_are_sent(tmp_path: Path) -> None:
         )
         result = run_benchmark(cfg, api_key="k", db_path=tmp_path / "d.sqlite3")
     assert result.summary.ok == 3
+
+
+def test_path_guessed_from_the_endpoint() -> None:
+    from costmodel.latency.runner import guess_path
+
+    ft = guess_path(EndpointConfig(model="ft:gpt-4o-mini-2024-07-18:acme::abc123"))
+    assert (ft.provider, ft.model, ft.fine_tuned) == ("openai", "gpt-4o-mini-2024-07-18", True)
+    az = EndpointConfig(
+        kind="azure",
+        azure_endpoint="https://x.openai.azure.com",
+        deployment="d",
+        api_version="2024-10-21",
+        model="gpt-4o-mini-2024-07-18.ft-0123abcd",
+    )
+    assert guess_path(az) == PathKey(provider="azure", model="gpt-4o-mini-2024-07-18", fine_tuned=True)
+    local = guess_path(EndpointConfig(base_url="http://127.0.0.1:8080/v1", model="tiny"))
+    assert (local.provider, local.fine_tuned) == ("local", False)

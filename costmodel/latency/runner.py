@@ -152,8 +152,9 @@ def guess_path(endpoint: EndpointConfig) -> PathKey:
         provider = "local"
     model = endpoint.model
     fine_tuned = model.startswith("ft:") or ".ft-" in model
-    if model.startswith("ft:"):
+    if model.startswith("ft:"):  # OpenAI: ft:BASE:ORG:SUFFIX:ID
         model = model.split(":")[1]
+    model = model.split(".ft-")[0]  # Azure: BASE.ft-ID
     return PathKey(provider=provider, model=model, fine_tuned=fine_tuned)
 
 
