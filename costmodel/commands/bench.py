@@ -200,17 +200,9 @@ def _api_key(args: argparse.Namespace, config: Any) -> str:
 
 def _token_counter(args: argparse.Namespace, config: Any) -> Any:
     from costmodel.latency.client import resolve_token_counter
+    from costmodel.latency.runner import default_token_counter
 
-    encoding = args.tokenizer
-    if encoding is None:
-        from costmodel.catalog import bundled_catalog
-        from costmodel.errors import CostmodelError
-
-        try:
-            encoding = bundled_catalog().find_model_info(config.path_key.model).encoding
-        except CostmodelError:
-            encoding = "o200k_base"
-    return resolve_token_counter(encoding)
+    return resolve_token_counter(args.tokenizer) if args.tokenizer else default_token_counter(config.path_key.model)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -40,6 +40,7 @@ from costmodel.latency.client import (
     Timeouts,
     TokenCounter,
     make_client,
+    resolve_token_counter,
     stream_chat,
     usage_supported,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "BenchResult",
     "PathKey",
     "dataset_prompts",
+    "default_token_counter",
     "quiet_gc",
     "run_benchmark",
     "run_benchmark_async",
@@ -190,6 +192,19 @@ class BenchConfig(BaseModel):
         return usage_supported(self.endpoint) if self.include_usage is None else self.include_usage
 
 
+def default_token_counter(model: str) -> TokenCounter:
+    """The fallback counter for a model: its registry encoding (``data/models.csv``), else o200k_base;
+    loaded lazily and labelled ``approx_chars`` if the vocabulary cannot be loaded."""
+    from costmodel.catalog import bundled_catalog
+    from costmodel.errors import CostmodelError
+
+    try:
+        encoding = bundled_catalog().find_model_info(model).encoding
+    except CostmodelError:
+        encoding = "o200k_base"
+    return resolve_token_counter(encoding)
+
+
 @contextlib.contextmanager
 def quiet_gc() -> Iterator[None]:
     """Move every object alive now out of the cyclic GC's reach for the duration of a run.
@@ -240,6 +255,7 @@ async def run_benchmark_async(
     run_id: str | None = None,
 ) -> BenchResult:
     """Run ``config`` and store every request in ``conn`` as it finishes."""
+    token_counter = token_counter or default_token_counter(config.path_key.model)
     prompts: Sequence[Sequence[Mapping[str, Any]]] | None = None
     if config.dataset is not None:
         prompts = dataset_prompts(Path(config.dataset))
