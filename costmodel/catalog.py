@@ -27,17 +27,18 @@ import csv
 import functools
 import io
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from costmodel.errors import CatalogError, PriceLookupError, UnknownModelError
+from costmodel.errors import CatalogError, InputError, PriceLookupError, UnknownModelError
 from costmodel.money import parse_decimal
 
 __all__ = [
@@ -139,6 +140,15 @@ CSV_COLUMNS = (
 )
 
 _STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class _FieldError(ValueError):
+    """A ValueError raised by a whole-row check that still belongs to one field (for messages)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 @dataclass(frozen=True, order=True)
@@ -174,6 +184,14 @@ class PriceRow(BaseModel):
     origin: str = "bundled"  # file name the row came from, and its line: for messages
     line: int | None = None
 
+    @field_validator("effective_from", "effective_to", mode="before")
+    @classmethod
+    def _iso_date(cls, v: object) -> object:
+        # pydantic alone also takes datetimes ("2024-01-01T00:00"); a catalogue date is a plain day
+        if isinstance(v, str) and not _ISO_DATE.match(v.strip()):
+            raise ValueError(f"{v!r} is not a date written YYYY-MM-DD")
+        return v
+
     @field_validator("source_url")
     @classmethod
     def _url(cls, v: str | None) -> str | None:
@@ -186,18 +204,22 @@ class PriceRow(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> PriceRow:
         if self.effective_to is not None and self.effective_to <= self.effective_from:
-            raise ValueError(f"effective_to ({self.effective_to}) must be after effective_from ({self.effective_from})")
+            raise _FieldError(
+                "effective_to",
+                f"effective_to ({self.effective_to}) must be after effective_from ({self.effective_from})",
+            )
         if self.tier not in TIERS[self.provider]:
-            raise ValueError(
-                f"tier '{self.tier}' is not a {self.provider} tier; use one of {', '.join(TIERS[self.provider])}"
+            raise _FieldError(
+                "tier",
+                f"tier '{self.tier}' is not a {self.provider} tier; use one of {', '.join(TIERS[self.provider])}",
             )
         want = UNIT_OF_KIND[self.kind]
         if self.unit != want:
-            raise ValueError(f"kind '{self.kind}' is priced in '{want}', not '{self.unit}'")
+            raise _FieldError("unit", f"kind '{self.kind}' is priced in '{want}', not '{self.unit}'")
         if self.source_url is None and self.reliability != Reliability.UNCONFIRMED:
-            raise ValueError("a row without source_url must have reliability 'unconfirmed'")
+            raise _FieldError("source_url", "a row without source_url must have reliability 'unconfirmed'")
         if self.reliability == Reliability.UNCONFIRMED and not self.note:
-            raise ValueError("an unconfirmed row must say in its note how the figure was obtained")
+            raise _FieldError("note", "an unconfirmed row must say in its note how the figure was obtained")
         return self
 
     @property
@@ -251,7 +273,11 @@ def _parse_bool(value: str | None, default: bool) -> bool:
 
 def _first_error(err: ValidationError) -> tuple[str | None, str]:
     first = err.errors()[0]
-    field = ".".join(str(p) for p in first["loc"]) or None
+    # the top-level field only: a union such as "Decimal | None" adds a member name to the location
+    field = str(first["loc"][0]) if first["loc"] else None
+    cause = (first.get("ctx") or {}).get("error")
+    if isinstance(cause, _FieldError):
+        field = cause.field
     msg = first["msg"]
     if msg.startswith("Value error, "):
         msg = msg[len("Value error, ") :]
@@ -268,20 +294,34 @@ _FIX = {
     "unit": "use one of " + ", ".join(u.value for u in Unit),
     "reliability": "use one of " + ", ".join(r.value for r in Reliability),
     "source_url": "give the https:// address of the source, or grade the row 'unconfirmed' and explain in note",
+    "tier": "use a tier of the row's provider: " + "; ".join(f"{p.value}: {', '.join(t)}" for p, t in TIERS.items()),
+    "model": "write the model name as the provider spells it, e.g. gpt-4o-mini-2024-07-18",
+    "note": "say in the note where the figure comes from and why it could not be confirmed",
 }
 
 
 def parse_price_csv(text: str, *, origin: str) -> list[PriceRow]:
     """Parse a catalogue CSV. Errors name the file, the line and the field."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = reader.fieldnames or []
+    header = [c.strip() for c in (reader.fieldnames or [])]
+    reader.fieldnames = header
     unknown = [c for c in header if c not in CSV_COLUMNS]
+    doubled = sorted({c for c in header if header.count(c) > 1})
+    if doubled:
+        raise CatalogError(
+            f"column(s) {', '.join(doubled)} appear more than once",
+            source=origin,
+            line=1,
+            field=doubled[0],
+            hint="keep one of each column: " + ", ".join(CSV_COLUMNS),
+        )
     missing = [c for c in CSV_COLUMNS if c not in header and c not in ("date_confirmed", "note", "source_url")]
     if unknown:
         raise CatalogError(
             f"unknown column(s) {', '.join(unknown)}",
             source=origin,
             line=1,
+            field=unknown[0],
             hint="use exactly the columns " + ", ".join(CSV_COLUMNS),
         )
     if missing:
@@ -289,11 +329,14 @@ def parse_price_csv(text: str, *, origin: str) -> list[PriceRow]:
             f"missing column(s) {', '.join(missing)}",
             source=origin,
             line=1,
+            field=missing[0],
             hint="use exactly the columns " + ", ".join(CSV_COLUMNS),
         )
     rows: list[PriceRow] = []
+    end_of_previous = reader.line_num
     for raw in reader:
-        line = reader.line_num
+        line = end_of_previous + 1  # first line of the record (a quoted value may span lines)
+        end_of_previous = reader.line_num
         if None in raw:
             raise CatalogError(
                 "more values than columns", source=origin, line=line, hint="quote values that contain commas"
@@ -380,6 +423,14 @@ class Catalog:
         self._alias: dict[tuple[Provider, str], str] = {}
         for m in self._models:
             for name in (m.model, *m.aliases):
+                taken = self._alias.get((m.provider, name.lower()))
+                if taken is not None and taken != m.model:
+                    raise CatalogError(
+                        f"{m.provider} name '{name}' is given to two models: {taken} and {m.model}",
+                        source="models.csv",
+                        field="aliases",
+                        hint="a name (model or alias) may belong to one model per provider",
+                    )
                 self._alias[(m.provider, name.lower())] = m.model
 
     # -- loading ---------------------------------------------------------------------------
@@ -395,11 +446,12 @@ class Catalog:
         A bundled row partly covered by a user row is cut to the days the user row leaves free,
         so a negotiated discount from 2025-01-01 keeps the bundled history before that day.
         """
+        user_rows = [self._canonical_row(u) for u in user_rows]
         clashes = find_overlaps(user_rows)
         if clashes:
             a, b = clashes[0]
             raise CatalogError(
-                f"two rows for {a.key} overlap: {a.window()} and {b.window()}",
+                f"two rows for {a.key} overlap: {a.window()} (line {a.line}) and {b.window()} (line {b.line})",
                 source=b.origin,
                 line=b.line,
                 field="effective_from",
@@ -418,6 +470,11 @@ class Catalog:
             kept.extend(pieces)
         return Catalog([*kept, *user_rows], self._models)
 
+    def _canonical_row(self, row: PriceRow) -> PriceRow:
+        """``row`` with its model written as the registry's canonical name (aliases resolved)."""
+        name = self._alias.get((row.provider, row.model.strip().lower()))
+        return row if name is None or name == row.model else row.model_copy(update={"model": name})
+
     # -- queries ---------------------------------------------------------------------------
     @property
     def rows(self) -> tuple[PriceRow, ...]:
@@ -429,7 +486,7 @@ class Catalog:
 
     def canonical_model(self, provider: Provider | str, model: str) -> str:
         """The catalogue's spelling of ``model`` (resolving aliases); raises if unknown."""
-        provider = Provider(provider)
+        provider = _provider(provider)
         name = self._alias.get((provider, model.strip().lower()))
         if name is not None:
             return name
@@ -445,7 +502,7 @@ class Catalog:
     def model_info(self, provider: Provider | str, model: str) -> ModelInfo:
         canonical = self.canonical_model(provider, model)
         for m in self._models:
-            if m.provider == Provider(provider) and m.model == canonical:
+            if m.provider == _provider(provider) and m.model == canonical:
                 return m
         raise UnknownModelError(
             f"no registry entry for {provider} model '{model}' (tokenizer and training context unknown)",
@@ -476,9 +533,16 @@ class Catalog:
         as_of: date,
     ) -> PriceRow:
         """The one row in force on ``as_of``. Raises :class:`PriceLookupError` otherwise."""
-        provider = Provider(provider)
+        provider = _provider(provider)
         canonical = self.canonical_model(provider, model)
-        key = PriceKey(provider, canonical, Variant(variant), Kind(kind), tier)
+        tier = tier.strip().lower()
+        if tier not in TIERS[provider]:
+            raise PriceLookupError(
+                f"tier '{tier}' is not a {provider} tier",
+                field="tier",
+                hint="use one of " + ", ".join(TIERS[provider]),
+            )
+        key = PriceKey(provider, canonical, _enum(Variant, variant, "variant"), _enum(Kind, kind, "kind"), tier)
         candidates = self._by_key.get(key, [])
         hits = [r for r in candidates if r.in_force(as_of)]
         if len(hits) == 1:
@@ -509,6 +573,20 @@ class Catalog:
         as_of: date,
     ) -> PriceRow | None:
         """Like :meth:`lookup` but ``None`` when no row is in force (unknown models still raise)."""
+        prov = _provider(provider)
+        if tier in TIERS[prov]:
+            key = PriceKey(
+                prov,
+                self.canonical_model(prov, model),
+                _enum(Variant, variant, "variant"),
+                _enum(Kind, kind, "kind"),
+                tier,
+            )
+            hits = [r for r in self._by_key.get(key, ()) if r.in_force(as_of)]
+            if len(hits) == 1:
+                return hits[0]
+            if not hits:
+                return None  # fast path: no error message built for an expected miss
         try:
             return self.lookup(provider, model, variant, kind, tier, as_of)
         except PriceLookupError:
@@ -517,14 +595,32 @@ class Catalog:
     def in_force(
         self, as_of: date, *, provider: Provider | str | None = None, model: str | None = None
     ) -> list[PriceRow]:
-        prov = Provider(provider) if provider else None
-        canonical = self.canonical_model(prov, model) if (prov and model) else model
+        """The rows in force on ``as_of``, optionally for one provider and/or one model (aliases resolved).
+
+        A model name no provider knows raises :class:`UnknownModelError` (no silent empty list).
+        """
+        prov = _provider(provider) if provider else None
+        names: set[tuple[Provider, str]] | None = None
+        if model:
+            names = set()
+            for p in [prov] if prov else list(Provider):
+                try:
+                    names.add((p, self.canonical_model(p, model)))
+                except UnknownModelError:
+                    if prov is not None:
+                        raise
+            if not names:
+                raise UnknownModelError(
+                    f"unknown model '{model}'",
+                    field="model",
+                    hint="use one of " + ", ".join(sorted({r.model for r in self._rows})),
+                )
         out = [
             r
             for r in self._rows
             if r.in_force(as_of)
             and (prov is None or r.provider == prov)
-            and (canonical is None or r.model == canonical or (model is not None and model in r.model))
+            and (names is None or (r.provider, r.model) in names)
         ]
         return sorted(out, key=lambda r: (r.provider, r.model, r.variant, r.kind, r.tier))
 
@@ -533,6 +629,25 @@ class Catalog:
 
     def __len__(self) -> int:
         return len(self._rows)
+
+
+def _provider(value: Provider | str) -> Provider:
+    return _enum(Provider, value, "provider")
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _enum(cls: type[_E], value: _E | str, field: str) -> _E:
+    """``cls(value)``, or an :class:`InputError` naming the field and the allowed values."""
+    try:
+        return cls(str(value).strip().lower())
+    except ValueError:
+        raise InputError(
+            f"'{value}' is not a valid {field}",
+            field=field,
+            hint="use one of " + ", ".join(m.value for m in cls),
+        ) from None
 
 
 def _subtract(row: PriceRow, cut: PriceRow) -> list[PriceRow]:

@@ -17,8 +17,10 @@ them as they are, without a traceback.
     ├── VocabularyError         a bundled tokenizer vocabulary is missing or corrupted
     ├── StoreError              the local SQLite store cannot be opened or written
     ├── BenchmarkError          a latency benchmark cannot run (bad endpoint settings, ...)
-    └── LaunchError             a fine-tuning launch was refused or failed
-        └── BudgetExceededError the estimate is above the user's budget cap
+    ├── LaunchError             a fine-tuning launch was refused or failed
+    │   ├── BudgetExceededError the estimate is above the user's budget cap
+    │   └── LaunchInProgressError   another process holds the launch id's lock
+    └── CredentialError         (an InputError) no API key or endpoint set for a provider
 
 Secrets never go into a message: code that builds one from a provider's error text passes it
 through :func:`costmodel.secrets.redact` first.
@@ -31,9 +33,11 @@ __all__ = [
     "BudgetExceededError",
     "CatalogError",
     "CostmodelError",
+    "CredentialError",
     "DatasetError",
     "InputError",
     "LaunchError",
+    "LaunchInProgressError",
     "PathSpecError",
     "PriceLookupError",
     "ScenarioError",
@@ -122,3 +126,11 @@ class LaunchError(CostmodelError):
 
 class BudgetExceededError(LaunchError):
     """The estimated cost is above the budget cap the user set."""
+
+
+class LaunchInProgressError(LaunchError):
+    """Another process (or browser tab) is launching the same launch id right now."""
+
+
+class CredentialError(InputError):
+    """No API key, token or endpoint for the provider; the message names what to set."""

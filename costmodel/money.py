@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-__all__ = ["CENT", "MILLION", "ZERO", "format_usd", "parse_decimal", "quantize_cents", "to_float"]
+__all__ = ["CENT", "MILLION", "ZERO", "format_quantity", "format_usd", "parse_decimal", "quantize_cents", "to_float"]
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -72,3 +72,17 @@ def format_usd(amount: Decimal | None, *, precise: bool = False) -> str:
 def to_float(amount: Decimal | None) -> float | None:
     """For plotting only."""
     return None if amount is None else float(amount)
+
+
+def format_quantity(value: Decimal, digits: int = 4) -> str:
+    """A quantity for people: thousands separators, at most ``digits`` decimals, no trailing zeros.
+
+    >>> format_quantity(Decimal("15.208333333333333"))
+    '15.2083'
+    >>> format_quantity(Decimal("730"))
+    '730'
+    """
+    text = f"{value:,.{digits}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text

@@ -1,7 +1,12 @@
-"""Test helpers that ship with the package: a local OpenAI-compatible streaming server.
+"""Test helpers that ship with the package: local fakes of remote services, on 127.0.0.1 only.
 
-See :mod:`costmodel.testing.fake_chat_server` (listens on 127.0.0.1 only),
-:mod:`costmodel.testing.tiny_gguf` and :mod:`costmodel.testing.llamacpp` (optional extras).
+* :mod:`costmodel.testing.fake_chat_server`: streaming chat completions with controllable timing
+  (latency benchmark tests and demos).
+* :mod:`costmodel.testing.fake_openai_api`: files and fine-tuning jobs, OpenAI and Azure routes
+  (launcher tests and demos).
+* :mod:`costmodel.testing.tiny_gguf` and :mod:`costmodel.testing.llamacpp`: a random-weight model
+  for llama-cpp-python's server (optional extra ``llamacpp``).
+
 Names are imported lazily so ``python -m costmodel.testing.fake_chat_server`` runs cleanly.
 """
 

@@ -1,0 +1,102 @@
+"""Option helpers shared by the CLI subcommands: ``--as-of`` and ``--catalog``.
+
+Every command that prices something takes the same two options::
+
+    def register(subparsers):
+        parser = subparsers.add_parser("mycommand")
+        add_catalog_options(parser)
+        parser.set_defaults(handler=run)
+
+    def run(args):
+        catalog = catalog_from_args(args)   # bundled catalogue, overridden by --catalog FILE
+        as_of = as_of_from_args(args)       # --as-of YYYY-MM-DD, default today
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections.abc import Callable
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from costmodel.catalog import Catalog, load_catalog
+from costmodel.errors import InputError
+
+__all__ = ["add_catalog_options", "as_of_from_args", "catalog_from_args", "parse_date", "print_json", "table"]
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def add_catalog_options(parser: argparse.ArgumentParser) -> None:
+    """Add ``--as-of YYYY-MM-DD`` (default today) and ``--catalog FILE`` (a user price catalogue)."""
+    parser.add_argument(
+        "--as-of",
+        dest="as_of",
+        metavar="YYYY-MM-DD",
+        default=None,
+        help="price date: the rows in force on this day are used (default: today)",
+    )
+    parser.add_argument(
+        "--catalog",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="a price CSV in the bundled format whose rows override the bundled ones (e.g. negotiated discounts)",
+    )
+
+
+def parse_date(text: str, *, field: str = "--as-of") -> date:
+    """A ``YYYY-MM-DD`` day, or an :class:`InputError` that says how to write it."""
+    value = text.strip()
+    if _ISO_DAY.match(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise InputError(
+                f"'{text}' is not a valid date ({exc})", field=field, hint="write it as YYYY-MM-DD"
+            ) from None
+    raise InputError(f"'{text}' is not a date", field=field, hint="write it as YYYY-MM-DD, e.g. 2024-01-15")
+
+
+def as_of_from_args(args: argparse.Namespace, *, today: Callable[[], date] = date.today) -> date:
+    """The ``--as-of`` date, or ``today()`` when the option was not given."""
+    value = getattr(args, "as_of", None)
+    if value is None:
+        return today()
+    if isinstance(value, date):
+        return value
+    return parse_date(str(value))
+
+
+def catalog_from_args(args: argparse.Namespace) -> Catalog:
+    """The bundled catalogue, overridden by ``--catalog FILE`` when given (errors name file, line, field)."""
+    path = getattr(args, "catalog", None)
+    return load_catalog(Path(path) if path is not None else None)
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, Decimal):
+        return format(o.normalize(), "f") if o == o.to_integral_value() else str(o)
+    if isinstance(o, date):
+        return o.isoformat()
+    raise TypeError(type(o).__name__)
+
+
+def print_json(data: Any) -> None:
+    """JSON on stdout; Decimals become decimal strings (exact), dates ISO strings."""
+    json.dump(data, sys.stdout, indent=2, default=_default)
+    sys.stdout.write("\n")
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    """A plain aligned text table."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(lines)

@@ -1,0 +1,69 @@
+"""``costmodel breakeven``: the traffic at which two paths cost the same."""
+
+from __future__ import annotations
+
+import argparse
+from decimal import Decimal
+
+from costmodel.commands._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json
+from costmodel.commands._scenario_args import add_scenario_options, decimal_arg, scenario_from_args
+from costmodel.errors import InputError
+from costmodel.scenario import evaluate
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("breakeven", help="traffic at which two paths cost the same", description=__doc__)
+    add_scenario_options(p)
+    p.add_argument(
+        "--input-share",
+        type=decimal_arg,
+        metavar="S",
+        help="share of input tokens in the traffic (0..1) when no request shape is given; default 0.5",
+    )
+    p.add_argument("--json", action="store_true")
+    add_catalog_options(p)
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    share = args.input_share if args.input_share is not None else Decimal("0.5")
+    if not Decimal(0) <= share <= 1:
+        raise InputError(f"input share {share} is outside 0..1", field="--input-share", hint="e.g. 0.5")
+    million = Decimal(1_000_000)
+    default = {"input_tokens_per_month": share * million, "output_tokens_per_month": (1 - share) * million}
+    scenario = scenario_from_args(args, default_traffic=default)
+    if len(scenario.paths) != 2:
+        raise InputError(
+            f"breakeven takes exactly two paths, got {len(scenario.paths)}",
+            field="--path",
+            hint="give --path A --path B",
+        )
+    result = evaluate(catalog_from_args(args), scenario, as_of=as_of_from_args(args))
+    be = result.breakevens[0]
+    if args.json:
+        print_json(
+            {
+                "as_of": result.as_of,
+                "path_a": be.path_a,
+                "path_b": be.path_b,
+                "status": be.status,
+                "tokens_per_hour": None if be.tokens_per_hour is None else float(round(be.tokens_per_hour, 2)),
+                "requests_per_day": None if be.requests_per_day is None else float(round(be.requests_per_day, 2)),
+                "cheaper_below": be.cheaper_below,
+                "cheaper_above": be.cheaper_above,
+                "always_cheaper": be.always_cheaper,
+                "reliability": be.reliability.value,
+                "explanation": be.explanation,
+            }
+        )
+        return 0
+    print(f"Prices as of {result.as_of} ({be.reliability.value})")
+    if be.status == "crosses" and be.tokens_per_hour is not None:
+        line = f"Break-even at {be.tokens_per_hour:,.0f} tokens per hour"
+        if be.requests_per_day is not None:
+            line += f" ({be.requests_per_day:,.0f} requests per day)"
+        print(line + ".")
+        print(f"Below it {be.cheaper_below} is cheaper; above it {be.cheaper_above} is cheaper.")
+    else:
+        print(be.explanation + ".")
+    return 0

@@ -1,0 +1,66 @@
+"""``costmodel compare``: monthly and horizon cost of each path, as line items."""
+
+from __future__ import annotations
+
+import argparse
+
+from costmodel.commands._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json, table
+from costmodel.commands._scenario_args import add_scenario_options, breakdown_json, scenario_from_args
+from costmodel.money import format_quantity, format_usd, quantize_cents
+from costmodel.scenario import evaluate
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("compare", help="monthly cost of each path with line items", description=__doc__)
+    add_scenario_options(p)
+    p.add_argument("--json", action="store_true")
+    add_catalog_options(p)
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    scenario = scenario_from_args(args)
+    result = evaluate(catalog_from_args(args), scenario, as_of=as_of_from_args(args))
+    if args.json:
+        print_json(
+            {
+                "as_of": result.as_of,
+                "horizon_months": scenario.horizon_months,
+                "paths": [
+                    {
+                        "path": c.path.label,
+                        "model": c.model,
+                        "monthly_usd": quantize_cents(c.monthly_total),
+                        "training_usd": None if c.training_total is None else quantize_cents(c.training_total),
+                        "horizon_usd": None if c.horizon_total is None else quantize_cents(c.horizon_total),
+                        "reliability": c.reliability.value,
+                        "lines": breakdown_json(c.monthly)["lines"],
+                        "training_lines": None if c.training is None else breakdown_json(c.training)["lines"],
+                    }
+                    for c in result.costs
+                ],
+            }
+        )
+        return 0
+    print(f"Prices as of {result.as_of}; horizon {scenario.horizon_months} months\n")
+    for c in result.costs:
+        print(f"{c.path.label}: {format_usd(c.monthly_total)} a month ({c.reliability.value})")
+        print(
+            table(
+                [
+                    [
+                        i.name,
+                        f"{format_quantity(i.quantity)} {i.quantity_unit}",
+                        format_usd(i.unit_price, precise=True),
+                        format_usd(i.cost),
+                        i.reliability.value,
+                    ]
+                    for i in c.monthly.items
+                ],
+                ["line", "quantity", "unit price", "cost", "reliability"],
+            )
+        )
+        if c.training is not None:
+            print(f"  training (one-off): {format_usd(c.training_total)}")
+        print(f"  over {scenario.horizon_months} months: {format_usd(c.horizon_total)}\n")
+    return 0

@@ -1,0 +1,84 @@
+"""Training-file analysis: validate a JSONL fine-tuning file and count its billed tokens, offline.
+
+:func:`analyze_file` (or :func:`analyze_bytes` for an upload) streams the file, checks every
+line and counts each example's tokens with the right encoding for the model
+(:mod:`costmodel.tokens`), then returns a frozen :class:`DatasetAnalysis`: examples, billed
+tokens (Σ min(training context, tokens)), default epochs (OpenAI's heuristic), trained tokens,
+statistics and every :class:`Problem` found, counted by code.
+
+Formats: chat (``messages`` with system/user/assistant/tool roles, ``name``, ``tool_calls``,
+legacy ``function_call``, ``weight`` 0/1 on assistant messages, ``tools`` and
+``parallel_tool_calls`` per example) and preference/DPO (``input``, ``preferred_output``,
+``non_preferred_output``).
+
+Problem codes (severity; ``error`` blocks a launch), see :data:`CODES` for the fix hints:
+
+=========================== ======== ===========================================================
+code                        severity when
+=========================== ======== ===========================================================
+no_examples                 error    the file holds no JSON object line (empty, blank lines...)
+unsupported_format          error    an object that is neither chat nor DPO (e.g. prompt/completion)
+too_few_examples            error    fewer than 10 examples
+file_too_large              error    over 512,000,000 bytes (providers' upload limit)
+unknown_training_context    warning  the registry has no training context for the model
+line_too_long               error    a line over 16 MiB (not read)
+blank_line                  warning  an empty line (a final line end is not one)
+invalid_utf8                error    bytes that are not UTF-8
+invalid_json                error    not JSON (truncated line, NaN, a BOM inside the file...)
+not_an_object               error    a JSON array, string or number instead of an object
+format_mismatch             error    a DPO example in a chat file, or the reverse
+missing_messages            error    ``messages`` (or ``input.messages``) absent, empty or not a list
+message_not_object          error    a message that is not an object
+missing_role                error    a message without ``role``
+unrecognized_role           error    a role other than system/user/assistant/tool/function
+missing_content             error    content absent, null or empty (allowed with tool calls)
+invalid_type                error    a number where a string belongs, bad content part...
+unrecognized_key            error    a message key outside the documented ones
+unrecognized_example_key    warning  an example key outside the documented ones
+invalid_weight              error    weight not 0/1, or on a non-assistant message
+invalid_tool_call           error    malformed ``tool_calls`` / ``function_call``
+tool_arguments_not_json     warning  tool-call ``arguments`` is not valid JSON text
+missing_tool_call_id        error    a tool message without ``tool_call_id``
+invalid_tools               error    malformed ``tools`` / ``functions`` list
+no_assistant_message        error    no assistant message
+all_weights_zero            warning  every assistant message has weight 0
+no_system_message           warning  no system message (cookbook warning)
+no_user_message             warning  no user message (cookbook warning)
+invalid_dpo_output          error    a DPO output list missing, empty or without assistant message
+duplicate_example           warning  same bytes as an earlier example line
+example_too_long            warning  over the model's training context: truncated, billed at the cap
+=========================== ======== ===========================================================
+
+Corrections over the OpenAI cookbook notebook: ``weight``, tool calls, ``tools`` and content
+parts are accepted and counted; ``content: null`` with a call is valid; percentiles are the
+true 5th and 95th (the notebook printed the 10th and 90th as "p5/p95"); malformed lines are
+reported with their number instead of aborting the run.
+"""
+
+from __future__ import annotations
+
+from costmodel.dataset._analyze import (
+    FILE_SIZE_LIMIT_BYTES,
+    MIN_EXAMPLES,
+    analyze_bytes,
+    analyze_file,
+    training_costs,
+)
+from costmodel.dataset._lines import CODES, MAX_DETAILS_PER_CODE, MAX_LINE_BYTES, SUPPORTED_FORMATS
+from costmodel.dataset._models import DatasetAnalysis, DatasetStats, Distribution, Problem
+
+__all__ = [
+    "CODES",
+    "FILE_SIZE_LIMIT_BYTES",
+    "MAX_DETAILS_PER_CODE",
+    "MAX_LINE_BYTES",
+    "MIN_EXAMPLES",
+    "SUPPORTED_FORMATS",
+    "DatasetAnalysis",
+    "DatasetStats",
+    "Distribution",
+    "Problem",
+    "analyze_bytes",
+    "analyze_file",
+    "training_costs",
+]

@@ -1,0 +1,485 @@
+"""Orchestration: stream the file, fan chunks out to worker processes, merge, check, summarise."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+from array import array
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+from costmodel.breakdown import Breakdown
+from costmodel.catalog import TIERS, Catalog, Provider, bundled_catalog
+from costmodel.dataset import _lines, _reader
+from costmodel.dataset._lines import (
+    CODES,
+    FORMAT_CHAT,
+    FORMAT_DPO,
+    MAX_DETAILS_PER_CODE,
+    SUPPORTED_FORMATS,
+    ChunkResult,
+    ProblemTuple,
+    analyze_chunk,
+)
+from costmodel.dataset._models import DatasetAnalysis, DatasetStats, Distribution, Problem
+from costmodel.dataset._reader import Chunk, OversizedLine, iter_chunks
+from costmodel.errors import DatasetError, InputError, PriceLookupError, UnknownModelError
+from costmodel.tokens import CONVENTION, Encoder
+from costmodel.training import default_epochs, estimate_training
+
+__all__ = [
+    "FILE_SIZE_LIMIT_BYTES",
+    "IN_PROCESS_MAX_BYTES",
+    "MIN_EXAMPLES",
+    "analyze_bytes",
+    "analyze_file",
+    "training_costs",
+]
+
+FILE_SIZE_LIMIT_BYTES = 512_000_000
+"""OpenAI: 512 MB per file through the Files API; Azure: under 512 MB. The decimal reading
+(512,000,000 bytes) is used, the smaller one, so a file that passes is accepted by both."""
+
+MIN_EXAMPLES = 10
+"""OpenAI and Azure refuse a training file with fewer examples."""
+
+IN_PROCESS_MAX_BYTES = 4 * 1024 * 1024
+"""Inputs up to this size are analysed in the calling process (starting workers costs ~1 s)."""
+
+ProgressFn = Callable[[int, int], None]
+
+
+def _in_process_max_bytes() -> int:
+    return IN_PROCESS_MAX_BYTES  # read at call time, so tests can lower it
+
+
+def analyze_file(
+    path: str | Path,
+    *,
+    model: str,
+    epochs: int | None = None,
+    catalog: Catalog | None = None,
+    training_context_tokens: int | None = None,
+    progress: ProgressFn | None = None,
+    workers: int | None = None,
+    provider: str | None = None,
+    encoder: Encoder | None = None,
+) -> DatasetAnalysis:
+    """Validate a JSONL training file and count its billed tokens for ``model``.
+
+    Streams the file (memory stays bounded whatever its size). ``workers`` processes count
+    tokens (default: up to 2, one per core; 1 = in this process). ``training_context_tokens``
+    overrides the registry's limit for the model; ``provider`` picks whose registry entry gives
+    that limit (default: OpenAI's, then Azure's). ``encoder`` replaces the bundled encoding
+    (tests; forces one process). ``progress(bytes_done, bytes_total)`` is called as chunks finish.
+
+    With more than one worker the file is analysed in ``spawn``-started processes, so a script
+    that calls this needs the usual ``if __name__ == "__main__":`` guard (as any multiprocessing
+    code on macOS and Windows). Inputs up to :data:`IN_PROCESS_MAX_BYTES` stay in this process.
+
+    Raises :class:`DatasetError` when the file cannot be read at all and
+    :class:`UnknownModelError` for a model the registry does not know. Problems inside a
+    readable file are reported in :attr:`DatasetAnalysis.problems`, never raised.
+    """
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        fh = p.open("rb")
+    except FileNotFoundError:
+        raise DatasetError("file not found", source=str(p), hint="check the path") from None
+    except IsADirectoryError:
+        raise DatasetError("is a directory, not a file", source=str(p), hint="give the .jsonl file") from None
+    except OSError as exc:
+        raise DatasetError(f"cannot read the file ({exc.strerror or exc})", source=str(p)) from None
+    if p.is_dir():  # pragma: no cover - open() already refuses directories on Linux
+        fh.close()
+        raise DatasetError("is a directory, not a file", source=str(p), hint="give the .jsonl file")
+    with fh:
+        return _analyze_stream(
+            fh,
+            size=size,
+            source=str(p),
+            model=model,
+            epochs=epochs,
+            catalog=catalog,
+            training_context_tokens=training_context_tokens,
+            progress=progress,
+            workers=workers,
+            provider=provider,
+            encoder=encoder,
+        )
+
+
+def analyze_bytes(
+    data: bytes,
+    *,
+    model: str,
+    name: str = "upload.jsonl",
+    epochs: int | None = None,
+    catalog: Catalog | None = None,
+    training_context_tokens: int | None = None,
+    progress: ProgressFn | None = None,
+    workers: int | None = None,
+    provider: str | None = None,
+    encoder: Encoder | None = None,
+) -> DatasetAnalysis:
+    """:func:`analyze_file` for content already in memory (an upload); ``name`` labels it."""
+    return _analyze_stream(
+        io.BytesIO(data),
+        size=len(data),
+        source=name,
+        model=model,
+        epochs=epochs,
+        catalog=catalog,
+        training_context_tokens=training_context_tokens,
+        progress=progress,
+        workers=workers,
+        provider=provider,
+        encoder=encoder,
+    )
+
+
+def _resolve_model(catalog: Catalog, model: str, provider: str | None) -> tuple[str, str, int | None]:
+    """(canonical model name, encoding, training context) from the registry."""
+    if provider is not None:
+        try:
+            info = catalog.model_info(Provider(provider), model)
+        except ValueError:
+            raise InputError(
+                f"unknown provider '{provider}'", field="provider", hint="use 'openai' or 'azure'"
+            ) from None
+    else:
+        info = catalog.find_model_info(model)
+    return info.model, info.encoding, info.training_context_tokens
+
+
+def _analyze_stream(
+    fh: BinaryIO,
+    *,
+    size: int,
+    source: str,
+    model: str,
+    epochs: int | None,
+    catalog: Catalog | None,
+    training_context_tokens: int | None,
+    progress: ProgressFn | None,
+    workers: int | None,
+    provider: str | None,
+    encoder: Encoder | None,
+) -> DatasetAnalysis:
+    if epochs is not None and epochs < 1:
+        raise InputError(f"{epochs} epochs", field="epochs", hint="use 1 or more epochs, or leave it to the default")
+    if training_context_tokens is not None and training_context_tokens < 1:
+        raise InputError(
+            f"training context of {training_context_tokens} tokens",
+            field="training_context_tokens",
+            hint="give a positive number of tokens",
+        )
+    if workers is not None and workers < 1:
+        raise InputError(f"{workers} workers", field="workers", hint="use 1 or more")
+    cat = catalog or bundled_catalog()
+    canonical, encoding_name, registry_context = _resolve_model(cat, model, provider)
+    cap = training_context_tokens or registry_context
+    if encoder is not None:
+        encoding_name = encoder.name
+        n_workers = 1
+    else:
+        n_workers = workers or min(2, os.cpu_count() or 1)
+        if size <= _in_process_max_bytes():
+            n_workers = 1
+
+    merged = _Merged()
+    # module constants read at call time (tests lower them)
+    chunks = iter_chunks(fh.read, chunk_bytes=_reader.DEFAULT_CHUNK_BYTES, max_line_bytes=_lines.MAX_LINE_BYTES)
+    for part, result in _run(chunks, n_workers, encoding_name, encoder):
+        merged.absorb(part, result)
+        if progress is not None:
+            progress(part.end_offset, size)
+    return _summarise(
+        merged,
+        source=source,
+        size=size,
+        model=canonical,
+        encoding_name=encoding_name,
+        cap=cap,
+        epochs=epochs,
+    )
+
+
+def _run(
+    chunks: Iterator[Chunk | OversizedLine], n_workers: int, encoding_name: str, encoder: Encoder | None
+) -> Iterator[tuple[Chunk | OversizedLine, ChunkResult | None]]:
+    """Results in stream order; at most 2 chunks per worker in flight (bounded memory)."""
+    if n_workers == 1:
+        for part in chunks:
+            if isinstance(part, OversizedLine):
+                yield part, None
+            else:
+                yield (
+                    part,
+                    analyze_chunk(
+                        part.data,
+                        part.first_line,
+                        at_file_start=part.at_file_start,
+                        encoding_name=encoding_name,
+                        encoder=encoder,
+                    ),
+                )
+        return
+    ctx = multiprocessing.get_context("spawn")  # no fork: callers may be threaded (the dashboard)
+    with ProcessPoolExecutor(max_workers=n_workers, mp_context=ctx) as pool:
+        pending: deque[tuple[Chunk | OversizedLine, Future[ChunkResult] | None]] = deque()
+        for part in chunks:
+            if isinstance(part, OversizedLine):
+                pending.append((part, None))
+            else:
+                fut = pool.submit(
+                    analyze_chunk,
+                    part.data,
+                    part.first_line,
+                    at_file_start=part.at_file_start,
+                    encoding_name=encoding_name,
+                )
+                pending.append((part, fut))
+            while len(pending) > 2 * n_workers:
+                yield _take(pending)
+        while pending:
+            yield _take(pending)
+
+
+def _take(
+    pending: deque[tuple[Chunk | OversizedLine, Future[ChunkResult] | None]],
+) -> tuple[Chunk | OversizedLine, ChunkResult | None]:
+    part, fut = pending.popleft()
+    if fut is None:
+        return part, None
+    result = fut.result()
+    if isinstance(part, Chunk):
+        part = Chunk(b"", part.first_line, part.at_file_start, part.end_offset)  # drop the bytes early
+    return part, result
+
+
+class _Merged:
+    """Chunk results joined in file order."""
+
+    def __init__(self) -> None:
+        self.lines = 0
+        self.tokens = array("q")
+        self.assistant = array("q")
+        self.messages = array("q")
+        self.example_lines = array("q")
+        self.hashes = array("Q")
+        self.formats = bytearray()
+        self.estimated = 0
+        self.objects = 0
+        self.problems: list[ProblemTuple] = []
+        self.counts: dict[str, int] = {}
+
+    def add(self, line: int | None, fld: str | None, code: str, message: str, n: int = 1) -> None:
+        before = self.counts.get(code, 0)
+        self.counts[code] = before + n
+        if before < MAX_DETAILS_PER_CODE:
+            self.problems.append((line, fld, code, message))
+
+    def absorb(self, part: Chunk | OversizedLine, result: ChunkResult | None) -> None:
+        if isinstance(part, OversizedLine):
+            self.lines = part.line
+            self.add(part.line, None, "line_too_long", f"line of {part.size:,} bytes not read (too long)")
+            return
+        assert result is not None
+        self.lines += result.lines_seen
+        self.tokens.extend(result.tokens)
+        self.assistant.extend(result.assistant_tokens)
+        self.messages.extend(result.messages)
+        self.example_lines.extend(result.example_lines)
+        self.hashes.extend(result.hashes)
+        self.formats.extend(result.formats)
+        self.estimated += result.estimated
+        self.objects += result.objects
+        for code, n in result.counts.items():
+            before = self.counts.get(code, 0)
+            self.counts[code] = before + n
+            room = MAX_DETAILS_PER_CODE - before
+            if room > 0:
+                self.problems.extend([p for p in result.problems if p[2] == code][:room])
+
+
+def _summarise(
+    m: _Merged,
+    *,
+    source: str,
+    size: int,
+    model: str,
+    encoding_name: str,
+    cap: int | None,
+    epochs: int | None,
+) -> DatasetAnalysis:
+    import numpy as np  # here, not at import: worker processes never load numpy
+
+    tokens = np.frombuffer(m.tokens, dtype=np.int64) if len(m.tokens) else np.zeros(0, dtype=np.int64)
+    lines = np.frombuffer(m.example_lines, dtype=np.int64) if len(m.example_lines) else np.zeros(0, dtype=np.int64)
+    n = len(m.tokens)
+
+    # format of the file: the first example's; examples of the other format are errors
+    fmt: Literal["chat", "dpo", "unknown"] = "unknown"
+    if n:
+        first = m.formats[0]
+        fmt = "chat" if first == FORMAT_CHAT else "dpo"
+        other = FORMAT_DPO if first == FORMAT_CHAT else FORMAT_CHAT
+        fmts = np.frombuffer(bytes(m.formats), dtype=np.uint8)
+        for i in np.flatnonzero(fmts == other):
+            m.add(int(lines[i]), None, "format_mismatch", f"a {_FORMAT_NAMES[other]} example in a {fmt} file")
+
+    # file-level problems
+    if size > FILE_SIZE_LIMIT_BYTES:
+        m.add(None, None, "file_too_large", f"{size:,} bytes; the providers' limit is {FILE_SIZE_LIMIT_BYTES:,}")
+    if n == 0:
+        if m.objects:
+            m.add(
+                None,
+                None,
+                "unsupported_format",
+                "no line is a chat or preference example; supported: " + SUPPORTED_FORMATS,
+            )
+        else:
+            m.add(None, None, "no_examples", "the file holds no example (it is empty or has no JSON object line)")
+    elif n < MIN_EXAMPLES:
+        m.add(None, None, "too_few_examples", f"{n} example(s); the providers need at least {MIN_EXAMPLES}")
+    if cap is None and n:
+        m.add(None, None, "unknown_training_context", f"no training context is known for {model}")
+
+    # examples over the training context (truncated, billed at the cap)
+    over = 0
+    if cap is not None and n:
+        over_idx = np.flatnonzero(tokens > cap)
+        over = len(over_idx)
+        for i in over_idx:
+            m.add(
+                int(lines[i]),
+                None,
+                "example_too_long",
+                f"{int(tokens[i]):,} tokens, over the {cap:,}-token training context: truncated, billed {cap:,}",
+            )
+        billed = int(np.minimum(tokens, cap).sum())
+    else:
+        billed = int(tokens.sum())
+
+    # duplicates: same bytes (64-bit hash) as an earlier example line
+    if n > 1:
+        hashes = np.frombuffer(m.hashes, dtype=np.uint64)
+        order = np.argsort(hashes, kind="stable")
+        sorted_h = hashes[order]
+        same = np.flatnonzero(sorted_h[1:] == sorted_h[:-1]) + 1
+        if len(same):
+            # first index of each run of equal hashes
+            run_start = np.zeros(n, dtype=np.int64)
+            starts = np.ones(n, dtype=bool)
+            starts[same] = False
+            start_pos = np.flatnonzero(starts)
+            run_start[start_pos] = start_pos
+            run_start = np.maximum.accumulate(run_start)
+            for pos in same.tolist():
+                dup, orig = int(order[pos]), int(order[int(run_start[pos])])
+                m.add(int(lines[dup]), None, "duplicate_example", f"same example as line {int(lines[orig])}")
+
+    epochs_source: Literal["default_heuristic", "user"] = "user" if epochs is not None else "default_heuristic"
+    default = default_epochs(n) if n else 0
+    n_epochs = epochs if epochs is not None else default
+
+    problems = tuple(
+        sorted(
+            (_problem(p) for p in m.problems),
+            key=lambda p: (p.line is not None, p.line or 0, p.code, p.field or ""),
+        )
+    )
+    listed = len(m.problems)
+    total_problems = sum(m.counts.values())
+    stats = DatasetStats(
+        messages_per_example=_distribution(np.frombuffer(m.messages, dtype=np.int64) if n else None),
+        total_tokens_per_example=_distribution(tokens if n else None),
+        assistant_tokens_per_example=_distribution(np.frombuffer(m.assistant, dtype=np.int64) if n else None),
+    )
+    return DatasetAnalysis(
+        source=source,
+        size_bytes=size,
+        lines=m.lines,
+        format=fmt,
+        model=model,
+        encoding=encoding_name,
+        convention=CONVENTION,
+        examples=n,
+        billed_tokens=billed,
+        n_epochs=n_epochs,
+        epochs_source=epochs_source,
+        trained_tokens=billed * n_epochs,
+        per_example_tokens=tuple(m.tokens),
+        training_context_tokens=cap,
+        examples_over_context=over,
+        problems=problems,
+        problem_counts=dict(sorted(m.counts.items())),
+        problems_omitted=total_problems - listed,
+        stats=stats,
+        token_counts_are_estimates=m.estimated > 0 or fmt == "dpo",
+        estimated_examples=m.estimated,
+    )
+
+
+_FORMAT_NAMES = {FORMAT_CHAT: "chat", FORMAT_DPO: "preference (DPO)"}
+
+
+def _problem(p: ProblemTuple) -> Problem:
+    line, fld, code, message = p
+    severity, hint = CODES[code]
+    return Problem(line=line, field=fld, code=code, severity=severity, message=message, hint=hint)
+
+
+def _distribution(values: Any) -> Distribution | None:
+    import numpy as np
+
+    if values is None or len(values) == 0:
+        return None
+    p5, median, p95 = np.percentile(values, [5, 50, 95])
+    return Distribution(
+        min=int(values.min()),
+        max=int(values.max()),
+        mean=float(values.mean()),
+        median=float(median),
+        p5=float(p5),
+        p95=float(p95),
+    )
+
+
+def training_costs(analysis: DatasetAnalysis, catalog: Catalog, as_of: date) -> list[tuple[str, str, Breakdown]]:
+    """(provider, tier, breakdown) for every provider and tier with a training price at ``as_of``.
+
+    Computed through :func:`costmodel.training.estimate_training` with the analysis' billed
+    tokens and epochs. Tiers without a training price on that date are left out.
+    """
+    out: list[tuple[str, str, Breakdown]] = []
+    if analysis.examples == 0 or analysis.n_epochs == 0:
+        return out
+    for provider in Provider:
+        try:
+            catalog.canonical_model(provider, analysis.model)
+        except UnknownModelError:
+            continue
+        for tier in TIERS[provider]:
+            try:
+                breakdown = estimate_training(
+                    catalog,
+                    provider=provider.value,
+                    model=analysis.model,
+                    tier=tier,
+                    as_of=as_of,
+                    billed_tokens=analysis.billed_tokens,
+                    epochs=analysis.n_epochs,
+                )
+            except PriceLookupError:
+                continue
+            out.append((provider.value, tier, breakdown))
+    return out

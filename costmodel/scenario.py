@@ -1,0 +1,166 @@
+"""Scenarios: the inputs of one comparison, validated, loadable from YAML or JSON, and evaluated.
+
+A :class:`Scenario` names the candidate paths, the traffic, the horizon, the training volume and
+the date whose prices apply. :func:`evaluate` returns every path's cost, the break-even of every
+pair of paths, and the payback of every fine-tuned path against every base path.
+
+Scenario file example (``data/scenarios/late-2023-gpt35-openai-vs-azure.yaml``)::
+
+    as_of: 2024-01-15
+    paths: [openai:gpt-3.5-turbo:ft, azure:gpt-35-turbo:ft@standard]
+    traffic: {requests_per_day: 20000, input_tokens_per_request: 500, output_tokens_per_request: 500}
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from costmodel.breakeven import BreakEven, Payback, breakeven, payback
+from costmodel.catalog import Catalog
+from costmodel.errors import ScenarioError
+from costmodel.usage import PathCost, PathSpec, Traffic, linear_cost, path_cost
+
+__all__ = ["Scenario", "ScenarioResult", "evaluate", "load_scenario", "scenario_from_mapping"]
+
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+
+
+class TrainingSpec(BaseModel):
+    model_config = _STRICT
+
+    tokens: Annotated[int, Field(gt=0)] | None = None  # billed tokens of the training file
+    epochs: Annotated[int, Field(gt=0, le=50)] | None = None
+    amortise: bool = False  # spread training over the horizon instead of paying it up front
+    throughput_tokens_per_hour: Annotated[Decimal, Field(gt=0)] | None = None
+
+
+class Scenario(BaseModel):
+    model_config = _STRICT
+
+    as_of: date | None = None  # None: today, decided at the edge (CLI, app)
+    paths: Annotated[tuple[PathSpec, ...], Field(min_length=1)]
+    traffic: Traffic
+    horizon_months: Annotated[int, Field(gt=0, le=120)] = 12
+    training: TrainingSpec = TrainingSpec()
+    input_share: Annotated[Decimal, Field(ge=0, le=1)] | None = None  # for token-mode break-even
+
+    @field_validator("paths", mode="before")
+    @classmethod
+    def _parse_paths(cls, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            return tuple(PathSpec.parse(v) if isinstance(v, str) else v for v in value)
+        return value
+
+
+def _human(err: ValidationError) -> tuple[str, str]:
+    first = err.errors()[0]
+    field = ".".join(str(p) for p in first["loc"])
+    msg = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        msg = f"unknown key '{first['loc'][-1]}'"
+    return field, msg
+
+
+def scenario_from_mapping(data: Any, *, source: str = "scenario") -> Scenario:
+    if not isinstance(data, dict):
+        raise ScenarioError("a scenario must be a mapping of keys to values", source=source)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as exc:
+        field, msg = _human(exc)
+        raise ScenarioError(
+            msg,
+            source=source,
+            field=field,
+            hint="see data/scenarios/ for examples; keys: as_of, paths, traffic, horizon_months, training, input_share",
+        ) from None
+
+
+def load_scenario(path: Path) -> Scenario:
+    """Read a YAML or JSON scenario file; errors name the file and the field."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError("file not found", source=str(path), hint="check the path") from None
+    except UnicodeDecodeError:
+        raise ScenarioError("not UTF-8 text", source=str(path), hint="save the file as UTF-8") from None
+    try:
+        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        line = getattr(exc, "lineno", None)
+        mark = getattr(exc, "problem_mark", None)
+        if mark is not None:
+            line = mark.line + 1
+        raise ScenarioError(
+            f"not valid {'JSON' if path.suffix.lower() == '.json' else 'YAML'}: {exc}".splitlines()[0],
+            source=str(path),
+            line=line,
+            hint="fix the syntax at that line",
+        ) from None
+    return scenario_from_mapping(data, source=str(path))
+
+
+class ScenarioResult(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    scenario: Scenario
+    as_of: date
+    costs: tuple[PathCost, ...]
+    breakevens: tuple[BreakEven, ...]
+    paybacks: tuple[Payback, ...]
+
+    def cost_of(self, label: str) -> PathCost:
+        for c in self.costs:
+            if c.path.label == label:
+                return c
+        raise KeyError(label)
+
+
+def evaluate(catalog: Catalog, scenario: Scenario, *, as_of: date) -> ScenarioResult:
+    """Every path's cost, every pair's break-even, every fine-tuned-vs-base payback."""
+    day = scenario.as_of or as_of
+    t = scenario.training
+    traffic = scenario.traffic
+    costs = tuple(
+        path_cost(
+            catalog,
+            p,
+            traffic,
+            as_of=day,
+            horizon_months=scenario.horizon_months,
+            training_tokens=t.tokens,
+            epochs=t.epochs,
+            amortise_training=t.amortise,
+            throughput_tokens_per_hour=t.throughput_tokens_per_hour,
+        )
+        for p in scenario.paths
+    )
+    lines = {c.path.label: linear_cost(c, traffic) for c in costs}
+    # Break-even of running costs: training enters only when amortised into the monthly figure.
+    breakevens = tuple(
+        breakeven(lines[a.path.label], lines[b.path.label], tokens_per_unit=traffic.workload_tokens_per_unit)
+        for a, b in itertools.combinations(costs, 2)
+    )
+    horizon_hours = traffic.hours_per_month * scenario.horizon_months
+    paybacks = tuple(
+        payback(
+            lines[ft.path.label],
+            lines[base.path.label],
+            units_per_hour=traffic.units_per_hour,
+            horizon_hours=horizon_hours,
+            hours_per_month=traffic.hours_per_month,
+        )
+        for ft in costs
+        if ft.path.fine_tuned and lines[ft.path.label].one_off is not None
+        for base in costs
+        if not base.path.fine_tuned
+    )
+    return ScenarioResult(scenario=scenario, as_of=day, costs=costs, breakevens=breakevens, paybacks=paybacks)

@@ -1,0 +1,497 @@
+"""Candidate paths, traffic profiles and the monthly cost of serving them.
+
+A :class:`PathSpec` is provider + model + base or fine-tuned + tier, written
+``PROVIDER:MODEL:ft|base[@TIER]`` (``azure:gpt-35-turbo:ft@standard``). A :class:`Traffic` is
+either requests per day with input/output tokens per request, or monthly token totals, plus the
+cached-input share, the batch share, hours per month (730 = 8,760 / 12 by default) and the hours a
+fine-tuned deployment is hosted each month (a partial schedule; defaults to all of them).
+
+Every path's cost is linear in volume (:class:`LinearCost`): a one-off amount (training), a fixed
+amount per hour (hosting, and amortised training when chosen) and a variable amount per unit of
+traffic (one request, or one token when the traffic is given as token totals or shares). The
+line-item breakdowns and the break-even formulas use the same coefficients, so they agree.
+
+Per unit of traffic (all prices per 1M tokens)::
+
+    per_unit = [ in x ((1-c) p_in + c p_cached) + out x p_out ] / 1e6   mixed over tiers by batch share b:
+             = (1-b) x per_unit(standard prices) + b x per_unit(batch prices)
+
+where ``in`` includes the few-shot examples on a base path (``few_shot_tokens``) and ``c`` is the
+cached share of input tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from costmodel.breakdown import Breakdown, LineItem, item_from_row
+from costmodel.catalog import Catalog, Kind, PriceRow, Provider, Reliability, Variant, lowest_reliability
+from costmodel.errors import PathSpecError, PriceLookupError, ScenarioError
+from costmodel.money import MILLION, ZERO
+from costmodel.training import estimate_training
+
+__all__ = [
+    "HOURS_PER_MONTH",
+    "LinearCost",
+    "PathCost",
+    "PathPrices",
+    "PathSpec",
+    "Traffic",
+    "WorkloadUnit",
+    "linear_cost",
+    "path_cost",
+    "resolve_prices",
+    "training_tier",
+]
+
+HOURS_PER_MONTH = Decimal(730)  # 8,760 hours a year / 12
+_STRICT = ConfigDict(extra="forbid", frozen=True)
+_PATH_RE = re.compile(r"^(?P<provider>[a-z]+):(?P<model>[A-Za-z0-9._\-]+):(?P<variant>ft|base)(?:@(?P<tier>[a-z_]+))?$")
+
+WorkloadUnit = Literal["request", "token"]
+
+
+class PathSpec(BaseModel):
+    """One candidate way of serving the workload."""
+
+    model_config = _STRICT
+
+    provider: Provider
+    model: str
+    fine_tuned: bool
+    tier: str = "standard"
+
+    @classmethod
+    def parse(cls, text: str) -> PathSpec:
+        """Parse ``PROVIDER:MODEL:ft|base[@TIER]``.
+
+        >>> PathSpec.parse("azure:gpt-35-turbo:ft@standard").label
+        'azure:gpt-35-turbo:ft@standard'
+        """
+        m = _PATH_RE.match(text.strip())
+        if not m:
+            raise PathSpecError(
+                f"'{text}' is not a path",
+                field="path",
+                hint="write PROVIDER:MODEL:ft or PROVIDER:MODEL:base, optionally @TIER, "
+                "e.g. azure:gpt-35-turbo:ft@standard or openai:gpt-4o:base",
+            )
+        try:
+            provider = Provider(m["provider"])
+        except ValueError:
+            raise PathSpecError(
+                f"unknown provider '{m['provider']}' in '{text}'", field="path", hint="use openai or azure"
+            ) from None
+        return cls(provider=provider, model=m["model"], fine_tuned=m["variant"] == "ft", tier=m["tier"] or "standard")
+
+    @property
+    def variant(self) -> Variant:
+        return Variant.FINE_TUNED if self.fine_tuned else Variant.BASE
+
+    @property
+    def label(self) -> str:
+        return f"{self.provider}:{self.model}:{'ft' if self.fine_tuned else 'base'}@{self.tier}"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Traffic(BaseModel):
+    """How much the workload sends. Either per request or monthly totals; volumes must be positive."""
+
+    model_config = _STRICT
+
+    requests_per_day: Annotated[Decimal, Field(gt=0)] | None = None
+    input_tokens_per_request: Annotated[int, Field(ge=0)] | None = None
+    output_tokens_per_request: Annotated[int, Field(ge=0)] | None = None
+    input_tokens_per_month: Annotated[Decimal, Field(ge=0)] | None = None
+    output_tokens_per_month: Annotated[Decimal, Field(ge=0)] | None = None
+    cached_share: Annotated[Decimal, Field(ge=0, le=1)] = ZERO
+    batch_share: Annotated[Decimal, Field(ge=0, le=1)] = ZERO
+    hours_per_month: Annotated[Decimal, Field(gt=0, le=744)] = HOURS_PER_MONTH
+    hosted_hours_per_month: Annotated[Decimal, Field(ge=0, le=744)] | None = None
+    few_shot_tokens: Annotated[int, Field(ge=0)] = 0
+
+    @model_validator(mode="after")
+    def _one_shape(self) -> Traffic:
+        per_request = (self.requests_per_day, self.input_tokens_per_request, self.output_tokens_per_request)
+        monthly = (self.input_tokens_per_month, self.output_tokens_per_month)
+        if all(v is not None for v in per_request) and all(v is None for v in monthly):
+            if (self.input_tokens_per_request or 0) + (self.output_tokens_per_request or 0) <= 0:
+                raise ValueError("a request must have some input or output tokens")
+        elif all(v is not None for v in monthly) and all(v is None for v in per_request):
+            if (self.input_tokens_per_month or 0) + (self.output_tokens_per_month or 0) <= 0:
+                raise ValueError("monthly token volume must be positive")
+            if self.few_shot_tokens:
+                raise ValueError("few-shot tokens need a request count: give requests per day and tokens per request")
+        else:
+            raise ValueError(
+                "give either requests_per_day with input_tokens_per_request and output_tokens_per_request, "
+                "or input_tokens_per_month and output_tokens_per_month"
+            )
+        if self.hosted_hours_per_month is not None and self.hosted_hours_per_month > self.hours_per_month:
+            raise ValueError("hosted hours per month cannot exceed hours per month")
+        return self
+
+    @property
+    def unit(self) -> WorkloadUnit:
+        return "request" if self.requests_per_day is not None else "token"
+
+    @property
+    def days_per_month(self) -> Decimal:
+        return self.hours_per_month / 24
+
+    @property
+    def units_per_month(self) -> Decimal:
+        """Requests per month, or workload tokens per month."""
+        if self.requests_per_day is not None:
+            return self.requests_per_day * self.hours_per_month / 24
+        return (self.input_tokens_per_month or ZERO) + (self.output_tokens_per_month or ZERO)
+
+    @property
+    def units_per_hour(self) -> Decimal:
+        return self.units_per_month / self.hours_per_month
+
+    def shape(self, few_shot: bool) -> tuple[Decimal, Decimal]:
+        """(input, output) tokens per unit; a base path's prompt carries the few-shot examples."""
+        if self.requests_per_day is not None:
+            extra = self.few_shot_tokens if few_shot else 0
+            return Decimal((self.input_tokens_per_request or 0) + extra), Decimal(self.output_tokens_per_request or 0)
+        total = self.units_per_month
+        return (self.input_tokens_per_month or ZERO) / total, (self.output_tokens_per_month or ZERO) / total
+
+    @property
+    def workload_tokens_per_unit(self) -> Decimal:
+        """Tokens of the short (fine-tuned) prompt plus output, per unit: the traffic axis."""
+        i, o = self.shape(few_shot=False)
+        return i + o
+
+    @property
+    def hosted_hours(self) -> Decimal:
+        return self.hours_per_month if self.hosted_hours_per_month is None else self.hosted_hours_per_month
+
+    def with_volume(self, units_per_hour: Decimal) -> Traffic:
+        """The same shape at another volume (units per hour)."""
+        if self.requests_per_day is not None:
+            return self.model_copy(update={"requests_per_day": units_per_hour * 24})
+        i, o = self.shape(few_shot=False)
+        per_month = units_per_hour * self.hours_per_month
+        return self.model_copy(
+            update={"input_tokens_per_month": i * per_month, "output_tokens_per_month": o * per_month}
+        )
+
+
+def training_tier(path: PathSpec) -> str:
+    """The training tier that goes with a serving tier (OpenAI trains at one price for all tiers)."""
+    if path.provider == Provider.OPENAI:
+        return "standard"
+    return {"standard": "standard", "global": "global", "developer": "developer"}.get(path.tier, "standard")
+
+
+def _batch_tier(path: PathSpec) -> str:
+    if path.provider == Provider.OPENAI:
+        return "batch_data_sharing" if path.tier == "data_sharing" else "batch"
+    return "batch"
+
+
+@dataclass(frozen=True)
+class PathPrices:
+    """The catalogue rows a path uses at one date. ``None`` where no row is needed or exists."""
+
+    path: PathSpec
+    model: str  # canonical
+    as_of: date
+    input: PriceRow
+    cached_input: PriceRow | None
+    output: PriceRow
+    batch_input: PriceRow | None
+    batch_cached_input: PriceRow | None
+    batch_output: PriceRow | None
+    hosting: PriceRow | None
+
+    @property
+    def reliability(self) -> Reliability:
+        rows = [
+            r
+            for r in (self.input, self.cached_input, self.output, self.batch_input, self.batch_output, self.hosting)
+            if r is not None
+        ]
+        return lowest_reliability(r.reliability for r in rows)
+
+
+def resolve_prices(catalog: Catalog, path: PathSpec, as_of: date, *, need_batch: bool = False) -> PathPrices:
+    """Look up every row ``path`` needs at ``as_of`` (raises naming what is missing)."""
+    model = catalog.canonical_model(path.provider, path.model)
+
+    def get(kind: Kind, tier: str) -> PriceRow:
+        return catalog.lookup(path.provider, model, path.variant, kind, tier, as_of)
+
+    def maybe(kind: Kind, tier: str) -> PriceRow | None:
+        return catalog.maybe_lookup(path.provider, model, path.variant, kind, tier, as_of)
+
+    btier = _batch_tier(path)
+    batch_input = maybe(Kind.INPUT, btier)
+    batch_output = maybe(Kind.OUTPUT, btier)
+    if need_batch and (batch_input is None or batch_output is None):
+        raise PriceLookupError(
+            f"no batch price for {path.label} on {as_of} (tier '{btier}')",
+            field="batch_share",
+            hint="set the batch share to 0 for this path, or add batch rows in a catalogue file",
+        )
+    hosting = None
+    if path.fine_tuned and path.provider == Provider.AZURE:
+        hosting = get(Kind.HOSTING, path.tier)
+    return PathPrices(
+        path=path,
+        model=model,
+        as_of=as_of,
+        input=get(Kind.INPUT, path.tier),
+        cached_input=maybe(Kind.CACHED_INPUT, path.tier),
+        output=get(Kind.OUTPUT, path.tier),
+        batch_input=batch_input,
+        batch_cached_input=maybe(Kind.CACHED_INPUT, btier),
+        batch_output=batch_output,
+        hosting=hosting,
+    )
+
+
+@dataclass(frozen=True)
+class _UnitItem:
+    name: str
+    row: PriceRow
+    tokens_per_unit: Decimal  # tokens of this kind per unit of traffic
+    note: str = ""
+
+
+def _unit_items(prices: PathPrices, traffic: Traffic) -> list[_UnitItem]:
+    path = prices.path
+    inp, out = traffic.shape(few_shot=not path.fine_tuned)
+    c, b = traffic.cached_share, traffic.batch_share
+    items: list[_UnitItem] = []
+    for share, label, p_in, p_cached, p_out in (
+        (1 - b, "", prices.input, prices.cached_input, prices.output),
+        (b, " (batch)", prices.batch_input, prices.batch_cached_input, prices.batch_output),
+    ):
+        if share == 0:
+            continue
+        if p_in is None or p_out is None:  # pragma: no cover - resolve_prices(need_batch=True) refuses first
+            raise PriceLookupError(f"no batch price for {path.label}", field="batch_share")
+        uncached = inp * (1 - c) * share
+        cached = inp * c * share
+        if uncached:
+            items.append(_UnitItem(f"Input tokens{label}", p_in, uncached))
+        if cached:
+            if p_cached is not None:
+                items.append(_UnitItem(f"Cached input tokens{label}", p_cached, cached))
+            else:
+                items.append(
+                    _UnitItem(
+                        f"Cached input tokens{label}",
+                        p_in,
+                        cached,
+                        note="no cached-input price for this model: cached tokens are billed at the input price",
+                    )
+                )
+        if out * share:
+            items.append(_UnitItem(f"Output tokens{label}", p_out, out * share))
+    return items
+
+
+@dataclass(frozen=True)
+class LinearCost:
+    """``cost(hours, units) = one_off + fixed_per_hour x hours + per_unit x units`` (USD)."""
+
+    label: str
+    unit: WorkloadUnit
+    one_off: Decimal | None  # None: unknown (e.g. training tokens not given)
+    fixed_per_hour: Decimal
+    per_unit: Decimal
+    reliability: Reliability
+
+    def hourly(self, units_per_hour: Decimal) -> Decimal:
+        return self.fixed_per_hour + self.per_unit * units_per_hour
+
+    def cumulative(self, hours: Decimal, units_per_hour: Decimal) -> Decimal:
+        return (self.one_off or ZERO) + hours * self.hourly(units_per_hour)
+
+
+class PathCost(BaseModel):
+    """Everything costmodel says about one path in one scenario."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    path: PathSpec
+    model: str
+    as_of: date
+    monthly: Breakdown  # usage + hosting (+ amortised training when chosen)
+    training: Breakdown | None  # the one-off; None for a base path or when tokens are unknown
+    training_amortised: bool
+    horizon_months: int
+    input_tokens_per_unit: Decimal
+    output_tokens_per_unit: Decimal
+
+    @property
+    def monthly_total(self) -> Decimal:
+        return self.monthly.total
+
+    @property
+    def training_total(self) -> Decimal | None:
+        """The training one-off; ``None`` when there is none or its price is unknown."""
+        if self.training is None or not self.training.complete:
+            return None
+        return self.training.total
+
+    @property
+    def one_off_total(self) -> Decimal | None:
+        """What is paid up front: zero for a base path or amortised training; ``None`` if unknown."""
+        if self.training is None or self.training_amortised:
+            return ZERO if self.monthly.complete else None
+        return self.training_total
+
+    @property
+    def horizon_total(self) -> Decimal | None:
+        if self.one_off_total is None or not self.monthly.complete:
+            return None
+        return self.one_off_total + self.monthly_total * self.horizon_months
+
+    @property
+    def reliability(self) -> Reliability:
+        parts = [self.monthly.reliability]
+        if self.training is not None:
+            parts.append(self.training.reliability)
+        return lowest_reliability(parts)
+
+
+def _training_breakdown(
+    catalog: Catalog,
+    path: PathSpec,
+    as_of: date,
+    training_tokens: int | None,
+    epochs: int | None,
+    throughput: Decimal | None,
+) -> Breakdown | None:
+    if not path.fine_tuned or training_tokens is None or epochs is None:
+        return None
+    try:
+        return estimate_training(
+            catalog,
+            provider=path.provider.value,
+            model=path.model,
+            tier=training_tier(path),
+            as_of=as_of,
+            billed_tokens=training_tokens,
+            epochs=epochs,
+            throughput_tokens_per_hour=throughput,
+        )
+    except PriceLookupError as exc:
+        # Serving costs are still known: say the training price is missing instead of failing the path.
+        return Breakdown(
+            label=f"Training {path.label}",
+            items=(
+                LineItem(
+                    name=f"Training tokens ({training_tokens:,} billed x {epochs} epochs)",
+                    kind="training",
+                    quantity=Decimal(training_tokens) * epochs / MILLION,
+                    quantity_unit="1M tokens",
+                    unit_price=None,
+                    cost=None,
+                    reliability=Reliability.UNCONFIRMED,
+                    note=f"No training price in the catalogue: {exc.message} Add one in a catalogue file.",
+                ),
+            ),
+        )
+
+
+def path_cost(
+    catalog: Catalog,
+    path: PathSpec,
+    traffic: Traffic,
+    *,
+    as_of: date,
+    horizon_months: int = 12,
+    training_tokens: int | None = None,
+    epochs: int | None = None,
+    amortise_training: bool = False,
+    throughput_tokens_per_hour: Decimal | None = None,
+) -> PathCost:
+    """Monthly line items, the training one-off and horizon total for ``path`` under ``traffic``."""
+    if horizon_months <= 0:
+        raise ScenarioError("the horizon must be at least one month", field="horizon_months", hint="e.g. 12")
+    prices = resolve_prices(catalog, path, as_of, need_batch=traffic.batch_share > 0)
+    units = traffic.units_per_month
+    unit_name = "requests" if traffic.unit == "request" else "tokens"
+    items: list[LineItem] = []
+    for u in _unit_items(prices, traffic):
+        tokens = u.tokens_per_unit * units
+        note = f"{u.tokens_per_unit.normalize():f} tokens per {traffic.unit} x {units.normalize():,f} {unit_name}"
+        items.append(item_from_row(u.name, u.row, tokens / MILLION, "1M tokens", note=(note + ". " + u.note).strip()))
+    if prices.hosting is not None:
+        items.append(
+            item_from_row(
+                "Hosting (deployed hours)",
+                prices.hosting,
+                traffic.hosted_hours,
+                "hours",
+                note=f"{traffic.hosted_hours.normalize():f} deployed hours a month. {prices.hosting.note}".strip(),
+            )
+        )
+    training = _training_breakdown(catalog, path, as_of, training_tokens, epochs, throughput_tokens_per_hour)
+    amortised = amortise_training and training is not None and training.complete
+    if training is not None and amortised:
+        months = Decimal(horizon_months)
+        items.extend(
+            i.model_copy(
+                update={
+                    "name": f"{i.name}, amortised over {horizon_months} months",
+                    "quantity": i.quantity / months,
+                    "cost": None if i.cost is None else i.cost / months,
+                }
+            )
+            for i in training.items
+        )
+    inp, out = traffic.shape(few_shot=not path.fine_tuned)
+    return PathCost(
+        path=path,
+        model=prices.model,
+        as_of=as_of,
+        monthly=Breakdown(label=f"{path.label} per month", items=tuple(items)),
+        training=training,
+        training_amortised=amortised,
+        horizon_months=horizon_months,
+        input_tokens_per_unit=inp,
+        output_tokens_per_unit=out,
+    )
+
+
+def linear_cost(cost: PathCost, traffic: Traffic) -> LinearCost:
+    """The coefficients behind ``cost`` (hosting and amortised training are fixed per hour)."""
+    units = traffic.units_per_month
+    variable = ZERO
+    fixed_month = ZERO
+    for i in cost.monthly.items:
+        if i.cost is None:
+            raise PriceLookupError(
+                f"{cost.path.label}: '{i.name}' has no published price",
+                hint="add an amount for it in a catalogue file",
+            )
+        if i.kind in ("input", "cached_input", "output"):
+            variable += i.cost
+        else:
+            fixed_month += i.cost
+    one_off = cost.one_off_total
+    if cost.training is None and cost.path.fine_tuned:
+        one_off = None  # training volume not given: the one-off is unknown, not zero
+    return LinearCost(
+        label=cost.path.label,
+        unit=traffic.unit,
+        one_off=one_off,
+        fixed_per_hour=fixed_month / traffic.hours_per_month,
+        per_unit=variable / units,
+        reliability=cost.reliability,
+    )

@@ -1,0 +1,139 @@
+"""Shared fixtures. ``mini_catalog`` is a small hand-written catalogue so engine tests do not
+depend on the bundled data (which has its own tests)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from costmodel.catalog import Catalog, ModelInfo, PriceRow
+
+SRC = "https://example.invalid/source"
+
+
+def row(
+    provider: str,
+    model: str,
+    variant: str,
+    kind: str,
+    tier: str,
+    amount: str,
+    start: str,
+    end: str | None = None,
+    reliability: str = "official",
+) -> PriceRow:
+    unit = (
+        "usd_per_hour"
+        if kind in ("hosting", "training_hourly", "rft_training", "ptu_hour")
+        else ("usd_per_job" if kind == "rft_job_cap" else "usd_per_1m_tokens")
+    )
+    return PriceRow(
+        provider=provider,
+        model=model,
+        variant=variant,
+        kind=kind,
+        unit=unit,
+        tier=tier,
+        amount=Decimal(amount),
+        effective_from=date.fromisoformat(start),
+        effective_to=date.fromisoformat(end) if end else None,
+        source_url=None if reliability == "unconfirmed" else SRC,
+        reliability=reliability,
+        note="test row" if reliability == "unconfirmed" else "",
+    )
+
+
+def make_mini_catalog() -> Catalog:
+    rows = [
+        # OpenAI fine-tuned gpt-3.5-turbo: launch prices, then the DevDay cut (OpenAI posts 2023-08-22, 2023-11-06).
+        row("openai", "gpt-3.5-turbo", "fine_tuned", "training", "standard", "8.00", "2023-08-22"),
+        row("openai", "gpt-3.5-turbo", "fine_tuned", "input", "standard", "12.00", "2023-08-22", "2023-11-06"),
+        row("openai", "gpt-3.5-turbo", "fine_tuned", "output", "standard", "16.00", "2023-08-22", "2023-11-06"),
+        row("openai", "gpt-3.5-turbo", "fine_tuned", "input", "standard", "3.00", "2023-11-06"),
+        row("openai", "gpt-3.5-turbo", "fine_tuned", "output", "standard", "6.00", "2023-11-06"),
+        row("openai", "gpt-3.5-turbo", "fine_tuned", "input", "batch", "1.50", "2024-04-15"),
+        row("openai", "gpt-3.5-turbo", "fine_tuned", "output", "batch", "3.00", "2024-04-15"),
+        row("openai", "gpt-4o-mini-2024-07-18", "fine_tuned", "training", "standard", "3.00", "2024-07-18"),
+        row("openai", "gpt-4o-mini-2024-07-18", "fine_tuned", "input", "standard", "0.30", "2024-07-18"),
+        row("openai", "gpt-4o-mini-2024-07-18", "fine_tuned", "cached_input", "standard", "0.15", "2024-07-18"),
+        row("openai", "gpt-4o-mini-2024-07-18", "fine_tuned", "output", "standard", "1.20", "2024-07-18"),
+        row("openai", "gpt-4o-2024-08-06", "base", "input", "standard", "2.50", "2024-08-06"),
+        row("openai", "gpt-4o-2024-08-06", "base", "cached_input", "standard", "1.25", "2024-08-06"),
+        row("openai", "gpt-4o-2024-08-06", "base", "output", "standard", "10.00", "2024-08-06"),
+        row("openai", "gpt-4", "base", "input", "standard", "30.00", "2023-03-14"),
+        row("openai", "gpt-4", "base", "output", "standard", "60.00", "2023-03-14"),
+        # Azure gpt-35-turbo, late-2023 era (unconfirmed hourly figures), then token billing.
+        row(
+            "azure",
+            "gpt-35-turbo",
+            "fine_tuned",
+            "training_hourly",
+            "standard",
+            "45.00",
+            "2023-10-01",
+            "2024-07-01",
+            "unconfirmed",
+        ),
+        row("azure", "gpt-35-turbo", "fine_tuned", "training", "standard", "8.00", "2024-07-01", None, "unconfirmed"),
+        row(
+            "azure",
+            "gpt-35-turbo",
+            "fine_tuned",
+            "hosting",
+            "standard",
+            "7.00",
+            "2023-10-01",
+            "2024-07-01",
+            "unconfirmed",
+        ),
+        row("azure", "gpt-35-turbo", "fine_tuned", "hosting", "standard", "1.70", "2024-07-01"),
+        row("azure", "gpt-35-turbo", "fine_tuned", "input", "standard", "1.50", "2023-10-01", None, "third_party"),
+        row("azure", "gpt-35-turbo", "fine_tuned", "output", "standard", "2.00", "2023-10-01", None, "third_party"),
+        row("azure", "o4-mini-2025-04-16", "fine_tuned", "rft_training", "global", "100.00", "2025-05-08"),
+        row("azure", "o4-mini-2025-04-16", "fine_tuned", "rft_job_cap", "global", "5000", "2025-05-08"),
+    ]
+    models = [
+        ModelInfo(
+            provider="openai",
+            model="gpt-3.5-turbo",
+            aliases=("gpt-3.5-turbo-0125",),
+            fine_tunable=True,
+            encoding="cl100k_base",
+            training_context_tokens=16385,
+        ),
+        ModelInfo(
+            provider="openai",
+            model="gpt-4o-mini-2024-07-18",
+            aliases=("gpt-4o-mini",),
+            fine_tunable=True,
+            encoding="o200k_base",
+            training_context_tokens=65536,
+        ),
+        ModelInfo(provider="openai", model="gpt-4o-2024-08-06", aliases=("gpt-4o",), encoding="o200k_base"),
+        ModelInfo(provider="openai", model="gpt-4", encoding="cl100k_base"),
+        ModelInfo(
+            provider="azure",
+            model="gpt-35-turbo",
+            aliases=("gpt-3.5-turbo",),
+            fine_tunable=True,
+            encoding="cl100k_base",
+            training_context_tokens=4096,
+        ),
+        ModelInfo(
+            provider="azure", model="o4-mini-2025-04-16", aliases=("o4-mini",), fine_tunable=True, encoding="o200k_base"
+        ),
+    ]
+    return Catalog(rows, models)
+
+
+@pytest.fixture
+def mini_catalog() -> Catalog:
+    return make_mini_catalog()
+
+
+@pytest.fixture(autouse=True)
+def _private_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test writes to the user's real data directory: the store goes to a temp file."""
+    monkeypatch.setenv("COSTMODEL_DB", str(tmp_path_factory.mktemp("store") / "costmodel.sqlite3"))
