@@ -295,3 +295,14 @@ def test_read_timeout_between_chunks_is_a_cut_off() -> None:
         rec = run(go())
     assert rec.outcome is Outcome.CUT_OFF and rec.error is not None and "read timeout" in rec.error
     assert len(rec.content_times_ns) == 3  # the half before the stall arrived and was kept
+
+
+def test_default_fallback_uses_the_bundled_tokenizer_offline() -> None:
+    from costmodel.latency.client import resolve_token_counter
+    from costmodel.tokens import get_encoding
+
+    counter = resolve_token_counter("o200k_base")
+    (rec,) = run(_against(ServerKnobs(ttft_ms=1, itl_ms=1, usage="never", output_tokens=5), token_counter=counter))
+    text = " lorem ipsum dolor sit amet"  # the fake server's first five words
+    assert rec.tokens_source is TokensSource.TOKENIZER and counter.name == "o200k_base"
+    assert rec.output_tokens == len(get_encoding("o200k_base").encode_ordinary(text))

@@ -267,7 +267,7 @@ def _summary_text(s: Any) -> str:
     if s.tokens_estimated_requests:
         lines.append(
             f"note: {s.tokens_estimated_requests} request(s) had no usage from the server; their token counts"
-            " (and TPOT) are tokenizer estimates"
+            " (and TPOT) are estimates (tokenizer count of the text; see tokens_source in the rows)"
         )
     if s.burst_requests:
         lines.append(f"note: {s.burst_requests} request(s) arrived in one burst (buffered delivery)")

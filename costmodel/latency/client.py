@@ -191,7 +191,10 @@ def redact(text: str, secrets: Sequence[str]) -> str:
             text = text.replace(secret, "***")
             if len(secret) > 12:
                 text = text.replace(secret[-8:], "***")
-    return _KEY_LIKE.sub(lambda m: "sk-***" if m.group(0).startswith("sk-") else "***", text)
+    text = _KEY_LIKE.sub(lambda m: "sk-***" if m.group(0).startswith("sk-") else "***", text)
+    from costmodel.secrets import redact as redact_everywhere  # the project-wide key and token shapes
+
+    return redact_everywhere(text)
 
 
 @dataclass
@@ -209,8 +212,8 @@ def approx_token_counter() -> TokenCounter:
 
 
 class _LazyTiktoken(TokenCounter):
-    """Loads the tiktoken encoding on first use (most servers send usage, so usually never); when it
-    cannot load (offline without a cached vocabulary) it becomes the labelled chars/4 estimate."""
+    """Loads the encoding (:func:`costmodel.tokens.get_encoding`, offline) on first use (most servers
+    send usage, so usually never); if it cannot load, it becomes the labelled chars/4 estimate."""
 
     def __init__(self, encoding: str) -> None:
         super().__init__(self._count, TokensSource.TOKENIZER, encoding)
@@ -219,19 +222,19 @@ class _LazyTiktoken(TokenCounter):
     def _count(self, text: str) -> int:
         if self._enc is None and self.source is TokensSource.TOKENIZER:
             try:
-                import tiktoken
+                from costmodel.tokens import get_encoding  # the bundled vocabulary: works offline
 
-                self._enc = tiktoken.get_encoding(self.name)
-            except Exception:  # offline: no vocabulary; fall back, labelled approx_chars
+                self._enc = get_encoding(self.name)
+            except Exception:  # an unknown encoding or an unreadable vocabulary: labelled approx_chars
                 self.source, self.name = TokensSource.APPROX_CHARS, "chars/4"
         if self._enc is None:
             return math.ceil(len(text) / 4)
-        return len(self._enc.encode(text, disallowed_special=()))
+        return len(self._enc.encode_ordinary(text))
 
 
 def resolve_token_counter(encoding: str = "o200k_base") -> TokenCounter:
-    """A tiktoken counter for ``encoding`` (loaded when first needed), or the labelled chars/4
-    estimate when tiktoken cannot load it."""
+    """A tokenizer counter for ``encoding`` (loaded when first needed), or the labelled chars/4
+    estimate when the vocabulary cannot be loaded."""
     return _LazyTiktoken(encoding)
 
 

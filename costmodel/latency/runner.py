@@ -197,11 +197,16 @@ def default_token_counter(model: str) -> TokenCounter:
     loaded lazily and labelled ``approx_chars`` if the vocabulary cannot be loaded."""
     from costmodel.catalog import bundled_catalog
     from costmodel.errors import CostmodelError
+    from costmodel.tokens import encoding_name_for_model
 
+    encoding: str
     try:
         encoding = bundled_catalog().find_model_info(model).encoding
     except CostmodelError:
-        encoding = "o200k_base"
+        try:
+            encoding = encoding_name_for_model(model)
+        except CostmodelError:
+            encoding = "o200k_base"  # an unknown (e.g. local) model: labelled an estimate anyway
     return resolve_token_counter(encoding)
 
 
