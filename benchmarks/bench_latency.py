@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import sys
@@ -156,7 +157,7 @@ async def sdk_timed(
 
         plan = LoadPlan(concurrency=concurrency, requests=requests, warmup=concurrency, ramp_up_s=ramp_up_s)
         with quiet_gc():
-            await run_load(plan, send, clock=time.perf_counter_ns, on_record=lambda rec: None)
+            await run_load(plan, send, clock=time.perf_counter_ns, on_record=lambda rec: None, after_warmup=gc.freeze)
     finally:
         await client.close()
     return out

@@ -64,3 +64,20 @@ def test_open_loop_follows_the_seeded_schedule() -> None:
     expected = [next(offsets) for _ in range(15)]
     assert [r.t_sched_ns - start for r in measured] == expected  # type: ignore[operator]
     assert all(r.t0_ns >= r.t_sched_ns for r in measured)  # type: ignore[operator]
+
+
+def test_after_warmup_runs_once_between_the_phases() -> None:
+    events: list[str] = []
+
+    async def send(seq: int, warmup: bool, t_sched: int | None) -> RequestRecord:
+        events.append("warm" if warmup else "measured")
+        await asyncio.sleep(0)
+        return RequestRecord(seq=seq, t0_ns=0, warmup=warmup)
+
+    plan = LoadPlan(concurrency=2, requests=3, warmup=2)
+    asyncio.run(
+        run_load(
+            plan, send, clock=time.perf_counter_ns, on_record=lambda r: None, after_warmup=lambda: events.append("hook")
+        )
+    )
+    assert events == ["warm", "warm", "hook", "measured", "measured", "measured"]

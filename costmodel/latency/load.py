@@ -101,8 +101,12 @@ async def run_load(
     *,
     clock: Callable[[], int],
     on_record: Callable[[RequestRecord], None],
+    after_warmup: Callable[[], None] | None = None,
 ) -> None:
-    """Drive ``send`` according to ``plan``; ``on_record`` receives each record as it finishes."""
+    """Drive ``send`` according to ``plan``; ``on_record`` receives each record as it finishes.
+
+    ``after_warmup`` runs once between the warm-up and the measured requests (nothing in flight).
+    """
     next_seq = 0
 
     def take() -> int:
@@ -125,6 +129,8 @@ async def run_load(
             for _ in range(min(plan.workers, plan.warmup)):
                 tg.create_task(warm_worker())
 
+    if after_warmup is not None:
+        after_warmup()
     start = clock()
     deadline = start + round(plan.duration_s * NS_PER_S) if plan.duration_s is not None else None
     limit = plan.warmup + plan.requests if plan.requests is not None else None

@@ -227,6 +227,11 @@ def quiet_gc() -> Iterator[None]:
         gc.unfreeze()
 
 
+def _refreeze() -> None:
+    gc.collect()
+    gc.freeze()
+
+
 @dataclass(frozen=True)
 class BenchResult:
     run_id: str
@@ -329,7 +334,8 @@ async def run_benchmark_async(
     status: Literal["finished", "interrupted", "failed"] = "failed"
     try:
         with quiet_gc():
-            await run_load(config.load, send, clock=run_clock, on_record=keep)
+            # freeze again after warm-up: the first requests import and build SDK objects lazily
+            await run_load(config.load, send, clock=run_clock, on_record=keep, after_warmup=_refreeze)
         status = "finished"
     except (asyncio.CancelledError, KeyboardInterrupt):
         status = "interrupted"
