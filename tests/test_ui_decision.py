@@ -161,3 +161,18 @@ def test_removing_every_path_is_refused_and_the_paths_kept() -> None:
     assert any("That value was not applied: paths" in e for e in texts(at, "error"))
     assert at.multiselect(key="in_paths").value == list(app_defaults().paths)
     assert texts(at, "success")  # the recommendation is still there
+
+
+def test_decision_page_shows_each_paths_latency_and_where_it_comes_from() -> None:
+    # Issue 5: "The Decision page uses each path's latency when it is known." With an empty store the
+    # figures are the bundled published ones, labelled so; no path is left without a row.
+    at = run_app()
+    assert not at.exception
+    assert "Latency" in [h.value for h in at.subheader]
+    (table,) = [df for df in at.dataframe if "latency from" in df.value.columns]
+    rows = table.value.to_dict("records")
+    result, _ = engine(app_defaults())
+    assert [r["path"] for r in rows] == [c.path.label for c in result.costs]
+    assert {r["latency from"] for r in rows} <= {"published figure", "no figure", "measured"}
+    assert any(r["latency from"] == "published figure" for r in rows)
+    assert any("Measure your own endpoints" in c.value or "measure it" in c.value for c in at.caption)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import streamlit as st
 
 from costmodel.breakdown import Breakdown
@@ -16,6 +18,7 @@ from costmodel.decision import (
     format_tokens,
     recommend,
 )
+from costmodel.errors import CostmodelError
 from costmodel.money import format_usd
 from costmodel.report import breakdown_rows, md_table
 from costmodel.scenario import ScenarioResult
@@ -118,6 +121,61 @@ def _metrics(result: ScenarioResult, rec: Recommendation) -> None:
                 items_table(result.cost_of(be.path_b).monthly)
 
 
+@st.cache_data(ttl=30, show_spinner=False)
+def _latencies(paths: tuple[tuple[str, str, bool, str], ...], output_tokens: int) -> list[dict[str, object]]:
+    """Latency per path: the newest measured run in the store, else the bundled published figure.
+
+    Cached for 30 s so a slider move does not reopen the store; a run measured on the Latency page
+    shows up here within that time.
+    """
+    from costmodel.latency.paths import PathQuery, latency_for_paths
+
+    queries = [PathQuery(provider=p, model=m, fine_tuned=ft, tier=t) for p, m, ft, t in paths]
+    rows: list[dict[str, object]] = []
+    for lat in latency_for_paths(queries, output_tokens=output_tokens):
+        rows.append(
+            {
+                "path": lat.path.label,
+                "latency from": lat.label,
+                "TTFT p50 ms": lat.ttft_ms_p50,
+                "E2E p50 ms": lat.e2e_ms_p50,
+                "E2E p95 ms": lat.e2e_ms_p95,
+                "E2E estimated": lat.e2e_estimated,
+                "reliability": "" if lat.reliability is None else lat.reliability.value,
+                "basis": lat.statistic,
+                "detail": lat.detail,
+            }
+        )
+    return rows
+
+
+def _latency(result: ScenarioResult, rec: Recommendation) -> None:
+    """Each path's latency beside its cost; says whether it was measured or is a published figure."""
+    traffic = result.scenario.traffic
+    output_tokens = traffic.output_tokens_per_request or 256
+    keys = tuple((c.path.provider.value, c.model, c.path.fine_tuned, c.path.tier) for c in result.costs)
+    try:
+        rows = _latencies(keys, int(output_tokens))
+    except (CostmodelError, sqlite3.Error, OSError) as exc:  # costs stand without latency
+        st.warning(f"Latency figures are unavailable ({type(exc).__name__}); open the Latency page to measure.")
+        return
+    labels = [c.path.label for c in result.costs]
+    for row, label in zip(rows, labels, strict=True):
+        row["path"] = label
+    chosen = next((r for r in rows if r["path"] == rec.path), None)
+    st.subheader("Latency")
+    if chosen is not None and chosen["E2E p50 ms"] is not None:
+        e2e = float(str(chosen["E2E p50 ms"]))
+        st.caption(
+            f"Recommended path: end-to-end p50 about {e2e:,.0f} ms for {output_tokens} output tokens "
+            f"({chosen['latency from']}{', estimated' if chosen['E2E estimated'] else ''}). "
+            "Measure your own endpoints on the Latency page; measured runs replace published figures."
+        )
+    else:
+        st.caption("No latency figure for the recommended path yet: measure it on the Latency page.")
+    st.dataframe(rows, hide_index=True, column_config={"detail": None})
+
+
 def render() -> None:
     st.title("Fine-tune or not?")
     st.caption(
@@ -167,6 +225,7 @@ def render() -> None:
     for w in readiness.warnings:
         (st.error if w.severity == "blocker" else st.warning)(f"{w.text} ([source]({w.source}))")
     _metrics(result, rec)
+    _latency(result, rec)
     scale_col, _ = st.columns([1, 3])
     with scale_col:
         state.bind("log_x", st.toggle, "Log scale")
