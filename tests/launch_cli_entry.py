@@ -1,8 +1,9 @@
 """``python tests/launch_cli_entry.py ARGS`` = ``costmodel ARGS`` with the fake dataset analysis.
 
-INTEGRATION POINT: the launcher's real preflight is ``costmodel.dataset.analyze_file`` (issue 3).
-CLI tests that need fixed, hand-checkable token counts swap in the fake analysis here, through the
-same injection point the library offers (``costmodel.launch.plan.default_preflight``).
+The launcher's real preflight is ``costmodel.dataset.analyze_file`` (tested end to end in
+``tests/test_launch_dataset.py``). CLI tests that need fixed, hand-checkable token counts swap in
+the fake analysis here, through the injection point the library offers
+(``costmodel.launch.plan.default_preflight``).
 """
 
 from __future__ import annotations

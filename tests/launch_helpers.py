@@ -55,7 +55,9 @@ class FakeAnalysis:
 
 
 def fake_preflight(analysis: FakeAnalysis | None = None):  # type: ignore[no-untyped-def]
-    def run(path: Path, *, model: str, epochs: int | None, catalog: Catalog) -> FakeAnalysis:
+    def run(
+        path: Path, *, model: str, epochs: int | None, catalog: Catalog, provider: str | None = None
+    ) -> FakeAnalysis:
         base = analysis or FakeAnalysis()
         if epochs is not None:
             return FakeAnalysis(base.examples, base.billed_tokens, epochs, base.encoding, base.problems)
@@ -97,10 +99,22 @@ def small_catalog() -> Catalog:
             kind="training",
             unit="usd_per_1m_tokens",
             tier="developer",
-            amount=Decimal("0.50"),
+            amount=Decimal("0.50"),  # a test figure, not a published price
             effective_from=date(2025, 4, 14),
             source_url="https://azure.microsoft.com/pricing/details/cognitive-services/openai-service/",
             reliability="official",
+        ),
+        PriceRow(
+            provider="azure",
+            model=AZURE_MODEL,
+            variant="fine_tuned",
+            kind="training",
+            unit="usd_per_1m_tokens",
+            tier="global",
+            amount=Decimal("5.00"),  # a test figure, not a published price
+            effective_from=date(2025, 4, 14),
+            source_url="https://azure.microsoft.com/pricing/details/cognitive-services/openai-service/",
+            reliability="third_party",
         ),
     ]
     return Catalog(rows, bundled_catalog().models)

@@ -249,3 +249,60 @@ def test_burst_delivery_is_flagged() -> None:
         big = run(go())
     m = request_metrics(big)
     assert m.burst and m.ttft_ms is not None and m.ttft_ms >= 10 + 19 * 10 - 1  # everything at the end
+
+
+def test_sse_parser_edge_cases() -> None:
+    from costmodel.latency.client import SSEParser
+
+    p = SSEParser()
+    assert p.feed(b'data: {"a":\n') == []
+    assert p.feed(b"data: 1}\n\n") == ['{"a":\n1}']  # multi-line data joined with LF
+    assert p.feed(b": ping\n\nevent: x\nid: 3\ndata:[DONE]\n\n") == ["[DONE]"]  # comments, other fields
+    euro = "€".encode()
+    assert p.feed(b"data: " + euro[:1]) == []
+    assert p.feed(euro[1:] + b"\r") == []
+    assert p.feed(b"\n\r\n") == ["€"]  # UTF-8 and CRLF split across reads
+
+
+def test_error_event_mid_stream_is_recorded() -> None:
+    clock = FakeClock()
+    script = [
+        (10, event(chunk({"content": "partial"}))),
+        (10, event({"error": {"message": "upstream overloaded", "type": "server_error"}})),
+    ]
+    rec = run(_one(scripted(clock, script), clock))
+    assert rec.outcome is Outcome.CUT_OFF and "upstream overloaded" in str(rec.error)
+
+
+def test_masked_keys_echoed_by_providers_are_redacted() -> None:
+    text = "Incorrect API key provided: sk-proj-********abcd. Azure key 0123456789abcdef0123456789abcdef."
+    assert redact(text, []) == "Incorrect API key provided: sk-***. Azure key ***."
+
+
+def test_read_timeout_between_chunks_is_a_cut_off() -> None:
+    from costmodel.latency.client import Timeouts
+
+    with FakeChatServer(ServerKnobs(ttft_ms=1, itl_ms=1, stall_ms=600)) as srv:
+
+        async def go() -> Any:
+            ep = EndpointConfig(base_url=srv.base_url, model="m")
+            client = make_client(ep, KEY, timeouts=Timeouts(read_s=0.2))
+            try:
+                return await stream_chat(client, model="m", messages=[{"role": "user", "content": "x"}], max_tokens=6)
+            finally:
+                await client.close()
+
+        rec = run(go())
+    assert rec.outcome is Outcome.CUT_OFF and rec.error is not None and "read timeout" in rec.error
+    assert len(rec.content_times_ns) == 3  # the half before the stall arrived and was kept
+
+
+def test_default_fallback_uses_the_bundled_tokenizer_offline() -> None:
+    from costmodel.latency.client import resolve_token_counter
+    from costmodel.tokens import get_encoding
+
+    counter = resolve_token_counter("o200k_base")
+    (rec,) = run(_against(ServerKnobs(ttft_ms=1, itl_ms=1, usage="never", output_tokens=5), token_counter=counter))
+    text = " lorem ipsum dolor sit amet"  # the fake server's first five words
+    assert rec.tokens_source is TokensSource.TOKENIZER and counter.name == "o200k_base"
+    assert rec.output_tokens == len(get_encoding("o200k_base").encode_ordinary(text))

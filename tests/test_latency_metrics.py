@@ -194,3 +194,25 @@ def test_pure_modules_import_no_network_or_ui() -> None:
         imported = {n.names[0].name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)}
         imported |= {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
         assert not imported & {"openai", "httpx2", "streamlit", "plotly"}, name
+
+
+def test_docstring_examples() -> None:
+    import doctest
+
+    import costmodel.latency.charts
+    import costmodel.latency.client
+    import costmodel.latency.load
+    import costmodel.latency.metrics
+    import costmodel.latency.reference
+    import costmodel.latency.runner
+
+    for module in (
+        costmodel.latency.metrics,
+        costmodel.latency.load,
+        costmodel.latency.client,
+        costmodel.latency.reference,
+        costmodel.latency.charts,
+        costmodel.latency.runner,
+    ):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0, module.__name__

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from costmodel.latency.charts import CostLatencyPoint, cost_latency_figure, ecdf_points, sla_status
@@ -24,7 +25,7 @@ def page_script(db_path: str, with_costs: bool) -> None:
     render(costs if with_costs else None, db_path=db_path)
 
 
-def test_page_runs_a_benchmark_and_compares_paths(tmp_path: Path, monkeypatch: object) -> None:
+def test_page_runs_a_benchmark_and_compares_paths(tmp_path: Path) -> None:
     db = str(tmp_path / "ui.sqlite3")
     at = AppTest.from_function(page_script, args=(db, True), default_timeout=30)
     at.run()
@@ -53,10 +54,10 @@ def test_page_runs_a_benchmark_and_compares_paths(tmp_path: Path, monkeypatch: o
     assert list(runs["requests"]) == [4] and list(runs["errors"]) == [0]
 
 
-def test_page_without_costs_and_no_key_has_no_run_button_enabled(tmp_path: Path, monkeypatch: object) -> None:
-    import os
-
-    os.environ.pop("OPENAI_API_KEY", None)
+def test_page_without_costs_and_no_key_has_no_run_button_enabled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
     at = AppTest.from_function(page_script, args=(str(tmp_path / "k.sqlite3"), False), default_timeout=30)
     at.run()
     assert not at.exception

@@ -113,3 +113,57 @@ def test_a_measured_run_replaces_the_reference_figure(tmp_path: Path) -> None:
     assert after[0].ttft_ms_p50 is not None and 40 <= after[0].ttft_ms_p50 < 200
     assert after[0].e2e_ms_p95 is not None
     assert after[1].source == "reference"  # the base path was not measured
+
+
+def test_dataset_prompts_are_sent(tmp_path: Path) -> None:
+    from costmodel.latency.runner import dataset_prompts
+
+    data = tmp_path / "train.jsonl"
+    lines = [
+        {
+            "messages": [
+                {"role": "system", "content": "be brief"},
+                {"role": "user", "content": "q1"},
+                {"role": "assistant", "content": "a1"},
+            ]
+        },
+        {"messages": [{"role": "user", "content": "q2"}, {"role": "assistant", "content": "a2"}]},
+    ]
+    data.write_text("\n".join(json.dumps(x) for x in lines) + "\n\n")
+    prompts = dataset_prompts(data)
+    assert prompts == [
+        [{"role": "system", "content": "be brief"}, {"role": "user", "content": "q1"}],
+        [{"role": "user", "content": "q2"}],
+    ]  # the answer the model was trained on is not sent
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"messages": []}\n{"prompt": 1}\n')
+    with pytest.raises(InputError) as err:
+        dataset_prompts(bad)
+    assert "line 2" in str(err.value) and "messages" in str(err.value)
+
+    with FakeChatServer(ServerKnobs(ttft_ms=1, itl_ms=0)) as srv:
+        cfg = BenchConfig(
+            endpoint=EndpointConfig(base_url=srv.base_url, model="m"),
+            load=LoadPlan(concurrency=1, requests=3),
+            max_tokens=2,
+            dataset=str(data),
+        )
+        result = run_benchmark(cfg, api_key="k", db_path=tmp_path / "d.sqlite3")
+    assert result.summary.ok == 3
+
+
+def test_path_guessed_from_the_endpoint() -> None:
+    from costmodel.latency.runner import guess_path
+
+    ft = guess_path(EndpointConfig(model="ft:gpt-4o-mini-2024-07-18:acme::abc123"))
+    assert (ft.provider, ft.model, ft.fine_tuned) == ("openai", "gpt-4o-mini-2024-07-18", True)
+    az = EndpointConfig(
+        kind="azure",
+        azure_endpoint="https://x.openai.azure.com",
+        deployment="d",
+        api_version="2024-10-21",
+        model="gpt-4o-mini-2024-07-18.ft-0123abcd",
+    )
+    assert guess_path(az) == PathKey(provider="azure", model="gpt-4o-mini-2024-07-18", fine_tuned=True)
+    local = guess_path(EndpointConfig(base_url="http://127.0.0.1:8080/v1", model="tiny"))
+    assert (local.provider, local.fine_tuned) == ("local", False)

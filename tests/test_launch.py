@@ -278,7 +278,7 @@ def test_timeout_on_create_after_the_server_created_the_job(dataset: Path, conn:
         plan = plan_launch(spec, settings, catalog=small_catalog(), preflight=fake_preflight())
         record = execute_launch(plan, conn=conn, credential=KEY, sleep=_no_sleep)
         assert len(fake.jobs()) == 1 and record.job_id == fake.jobs()[0]["id"]
-        assert fake.count("jobs.create") <= 1 or len(fake.jobs()) == 1
+        assert fake.count("jobs.create") == 1  # the timed-out create was not sent again
         assert "timed out" in " ".join(e.detail for e in list_events(conn, plan.launch_id))
 
 
@@ -393,3 +393,115 @@ def test_failed_job_keeps_the_providers_reason(dataset: Path, tmp_path: Path, co
         assert rec.status == "failed"
         assert rec.error is not None and "at least 10" in rec.error
         assert rec.actual_cost_usd is None
+
+
+# -- more paths ------------------------------------------------------------------------------------------
+def test_refresh_heals_a_launch_whose_job_id_was_never_stored(
+    fake: FakeOpenAIServer, dataset: Path, conn: sqlite3.Connection
+) -> None:
+    plan = openai_plan(fake, dataset)
+    execute_launch(plan, conn=conn, credential=KEY, sleep=_no_sleep)
+    update_launch(conn, plan.launch_id, job_id=None, status="creating")  # killed before recording
+    snap = refresh_launch(conn, plan.launch_id, credential=KEY)
+    assert snap.record.job_id == fake.jobs()[0]["id"] and snap.record.status == "succeeded"
+    assert fake.count("jobs.create") == 1
+
+
+def test_azure_entra_token_goes_in_the_authorization_header(
+    fake: FakeOpenAIServer, dataset: Path, conn: sqlite3.Connection
+) -> None:
+    spec = LaunchSpec(provider="azure", model=AZURE_MODEL, dataset=dataset, as_of=AS_OF, tier="global")
+    settings = ProviderSettings(
+        provider="azure", azure_endpoint=fake.url, api_version="2024-10-21", azure_auth="entra_token", poll_interval_s=0
+    )
+    plan = plan_launch(spec, settings, catalog=small_catalog(), preflight=fake_preflight())
+    assert plan.requests[-1].headers["Authorization"] == "Bearer [REDACTED]"
+    record = execute_launch(plan, conn=conn, credential=AZ_KEY, sleep=_no_sleep)
+    assert record.job_id
+    azure = [r for r in fake.requests if r.flavor == "azure"]
+    assert all("authorization" in r.header_names and "api-key" not in r.header_names for r in azure)
+    assert fake.jobs()[0]["trainingType"] == "GlobalStandard"
+
+
+def test_validation_file_and_dpo_hyperparameters_are_sent(
+    fake: FakeOpenAIServer, dataset: Path, tmp_path: Path, conn: sqlite3.Connection
+) -> None:
+    validation = write_dataset(tmp_path / "valid.jsonl", n=10)
+    plan = openai_plan(
+        fake, dataset, validation_dataset=validation, method="dpo", beta=0.2, n_epochs=2, learning_rate_multiplier=0.5
+    )
+    record = execute_launch(plan, conn=conn, credential=KEY, sleep=_no_sleep)
+    (job,) = fake.jobs()
+    assert job["validation_file"] == record.validation_file_id is not None
+    assert fake.file_bytes(job["validation_file"]) == validation.read_bytes()
+    assert job["method"] == {
+        "type": "dpo",
+        "dpo": {"hyperparameters": {"n_epochs": 2, "learning_rate_multiplier": 0.5, "beta": 0.2}},
+    }
+    assert fake.count("files.create") == 2
+
+
+def test_missing_price_is_an_error_not_a_zero(fake: FakeOpenAIServer, dataset: Path) -> None:
+    from costmodel.errors import PriceLookupError
+
+    spec = LaunchSpec(provider="openai", model="gpt-4o-2024-08-06", dataset=dataset, as_of=AS_OF)
+    settings = ProviderSettings(provider="openai", base_url=fake.openai_base_url)
+    with pytest.raises(PriceLookupError):
+        plan_launch(spec, settings, catalog=small_catalog(), preflight=fake_preflight())
+
+
+def test_fake_server_runs_as_a_module() -> None:
+    import json
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "costmodel.testing.fake_openai_api", "--port", str(port)],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_fake/health", timeout=1) as r:
+                    assert json.load(r) == {"status": "ok"}
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{port}/_fake/faults",
+            data=json.dumps({"route": "jobs.create", "kind": "error_before", "status": 429}).encode(),
+            method="POST",
+        )
+        with urllib.request.urlopen(req, timeout=2) as r:
+            assert json.load(r) == {"ok": True}
+        client = openai.OpenAI(api_key=FAKE_KEY, base_url=f"http://127.0.0.1:{port}/v1", max_retries=0)
+        with pytest.raises(openai.RateLimitError):
+            client.fine_tuning.jobs.create(model=OPENAI_MODEL, training_file="file-x")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_fake/requests", timeout=2) as r:
+            assert [row["route"] for row in json.load(r)["data"]] == ["jobs.create"]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_a_file_changed_after_the_estimate_is_not_uploaded(
+    fake: FakeOpenAIServer, dataset: Path, conn: sqlite3.Connection
+) -> None:
+    plan = openai_plan(fake, dataset)
+    write_dataset(dataset, n=40)  # edited after the user saw the estimate
+    with pytest.raises(LaunchError, match="changed after the estimate"):
+        execute_launch(plan, conn=conn, credential=KEY, sleep=_no_sleep)
+    assert fake.requests == []

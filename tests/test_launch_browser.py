@@ -115,9 +115,15 @@ def test_launch_page_in_chromium(app: tuple[str, FakeOpenAIServer, Path]) -> Non
             expect(launch_button).to_be_disabled()
             page.get_by_text("I have seen the estimate of $0.09").click()
             expect(launch_button).to_be_enabled()
-            launch_button.click()
+            launch_button.dblclick()  # an impatient double click
             expect(page.get_by_text("Already launched").first).to_be_visible()
-            assert len(fake.jobs()) == 1 and fake.count("jobs.create") == 1
+            page.reload()  # a browser refresh: new session, same launch
+            path_box = page.get_by_label("Training file path (.jsonl)")
+            path_box.fill(str(dataset))
+            path_box.press("Enter")
+            expect(page.get_by_text("Already launched").first).to_be_visible()
+            assert len(fake.jobs()) == 1
+            assert fake.count("jobs.create") == 1 and fake.count("files.create") == 1
 
             # status: refresh until the job has succeeded, then the actual cost is beside the estimate
             deadline = time.monotonic() + 30

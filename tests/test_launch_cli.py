@@ -169,3 +169,18 @@ def test_azure_launch_from_environment(fake: FakeOpenAIServer, files: dict[str, 
     (job,) = fake.jobs("azure")
     assert out["job_id"] == job["id"] and job["trainingType"] == "Standard"
     assert all("api-version=2024-10-21" in r.path for r in fake.requests)
+
+
+def test_follow_waits_for_the_job_and_prints_the_actual_cost(
+    fake: FakeOpenAIServer, files: dict[str, Path], env: dict[str, str]
+) -> None:
+    env["OPENAI_API_KEY"] = FAKE_KEY
+    done = cli(openai_args(fake, files, "--yes", "--follow"), env)
+    assert done.returncode == 0, done.stderr
+    assert "succeeded" in done.stdout
+    assert "actual cost $0.093 vs estimate $0.09" in done.stdout  # 31,000 and 30,000 tokens x $3.00 / 1M
+
+
+def test_jobs_cancel_needs_a_launch_id(env: dict[str, str]) -> None:
+    done = cli(["jobs", "--cancel"], env)
+    assert done.returncode == 2 and "--launch-id" in done.stderr

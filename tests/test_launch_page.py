@@ -189,3 +189,70 @@ def test_prefill_from_the_decision_page_link(dataset: Path, fake: FakeOpenAIServ
     assert at.radio(key="launch.provider").value == "azure"
     assert at.text_input(key="launch.model").value == "gpt-4.1-mini-2025-04-14"
     assert at.selectbox(key="launch.tier").value == "developer"
+
+
+def test_key_from_streamlit_secrets(dataset: Path, fake: FakeOpenAIServer) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.secrets["OPENAI_API_KEY"] = FAKE_KEY
+    at.session_state["launch.dataset_path"] = str(dataset)
+    at.session_state["launch.as_of"] = AS_OF
+    at.run()
+    assert "No key found" not in text_of(at)
+    launch(at)
+    assert len(fake.jobs()) == 1
+
+
+def test_key_typed_in_the_masked_field(dataset: Path, fake: FakeOpenAIServer) -> None:
+    at = open_page(dataset)
+    field = at.text_input(key="launch.key")
+    assert field.proto.type == field.proto.PASSWORD
+    field.input(FAKE_KEY).run()
+    launch(at)
+    assert len(fake.jobs()) == 1
+    assert all(r.authorized for r in fake.requests)
+
+
+def _deploy_app(transport: object) -> None:
+    from costmodel.ui.launch_page import render
+    from tests.launch_helpers import fake_preflight, small_catalog
+
+    render(catalog=small_catalog(), preflight=fake_preflight(), arm_transport=transport)  # type: ignore[arg-type]
+
+
+def test_azure_deploy_is_a_separate_acknowledged_step(
+    dataset: Path, fake: FakeOpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.launch_helpers import AZURE_MODEL, FAKE_AZURE_KEY
+
+    monkeypatch.setenv("AZURE_OPENAI_API_KEY", FAKE_AZURE_KEY)
+    monkeypatch.setenv("AZURE_OPENAI_ENDPOINT", fake.url)
+    monkeypatch.setenv("OPENAI_API_VERSION", "2024-10-21")
+    monkeypatch.setenv("AZURE_ARM_TOKEN", "arm-token-LEAKCANARY-42")
+    calls: list[tuple[str, str]] = []
+
+    def transport(method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
+        calls.append((method, url))
+        return 201, b'{"properties": {"provisioningState": "Creating"}}'
+
+    at = AppTest.from_function(_deploy_app, default_timeout=30, kwargs={"transport": transport})
+    at.session_state["launch.provider"] = "azure"
+    at.session_state["launch.model"] = AZURE_MODEL
+    at.session_state["launch.dataset_path"] = str(dataset)
+    at.session_state["launch.as_of"] = AS_OF
+    at.run()
+    launch(at)
+    at.button(key="launch.refresh").click().run()
+    assert "Status=succeeded" in text_of(at)
+    assert any("hourly hosting fee" in w.value and "15 days" in w.value for w in at.warning)
+    assert at.button(key="launch.deploy.button").disabled  # not acknowledged yet
+    at.text_input(key="launch.deploy.subscription").input("sub-1")
+    at.text_input(key="launch.deploy.group").input("rg-ml")
+    at.text_input(key="launch.deploy.account").input("my-aoai")
+    at.text_input(key="launch.deploy.name").input("support-bot").run()
+    assert calls == []
+    at.checkbox(key="launch.deploy.ack").check().run()
+    at.button(key="launch.deploy.button").click().run()
+    assert not at.exception, at.exception
+    ((method, url),) = calls
+    assert method == "PUT" and url.endswith("/accounts/my-aoai/deployments/support-bot?api-version=2024-10-01")
+    assert any("support-bot requested: Creating" in s.value for s in at.success)

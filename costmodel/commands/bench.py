@@ -66,6 +66,9 @@ def register(subparsers: Any) -> None:
     ld.add_argument("--seed", type=int, default=42, help="seed of the Poisson schedule (default 42)")
     ld.add_argument("--requests", type=int, help="measured requests (default 20)")
     ld.add_argument("--duration", type=float, help="measure for this many seconds instead of a request count")
+    ld.add_argument(
+        "--ramp-up", type=float, default=0.0, help="closed loop: stagger the workers' starts over S seconds"
+    )
     ld.add_argument("--warmup", type=int, default=2, help="warm-up requests, stored but not summarised (default 2)")
     ld.add_argument("--timeout-connect", type=float, default=10.0, help="seconds (default 10)")
     ld.add_argument("--timeout-read", type=float, default=60.0, help="seconds between bytes, first token included")
@@ -154,6 +157,7 @@ def _build_config(args: argparse.Namespace) -> Any:
             requests=args.requests if args.requests is not None or args.duration is not None else 20,
             duration_s=args.duration,
             warmup=args.warmup,
+            ramp_up_s=args.ramp_up,
         )
         guessed = guess_path(endpoint)
         path = PathKey(
@@ -187,24 +191,18 @@ def _api_key(args: argparse.Namespace, config: Any) -> str:
     key = os.environ.get(name)
     if key:
         return key
-    if config.path_key.provider == "local":
+    from costmodel.latency.runner import guess_path
+
+    if guess_path(config.endpoint).provider == "local":
         return "no-key-local-server"  # local servers ignore the key; the SDK insists on one
     raise missing_key_error(name)
 
 
 def _token_counter(args: argparse.Namespace, config: Any) -> Any:
     from costmodel.latency.client import resolve_token_counter
+    from costmodel.latency.runner import default_token_counter
 
-    encoding = args.tokenizer
-    if encoding is None:
-        from costmodel.catalog import bundled_catalog
-        from costmodel.errors import CostmodelError
-
-        try:
-            encoding = bundled_catalog().find_model_info(config.path_key.model).encoding
-        except CostmodelError:
-            encoding = "o200k_base"
-    return resolve_token_counter(encoding)
+    return resolve_token_counter(args.tokenizer) if args.tokenizer else default_token_counter(config.path_key.model)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -269,7 +267,7 @@ def _summary_text(s: Any) -> str:
     if s.tokens_estimated_requests:
         lines.append(
             f"note: {s.tokens_estimated_requests} request(s) had no usage from the server; their token counts"
-            " (and TPOT) are tokenizer estimates"
+            " (and TPOT) are estimates (tokenizer count of the text; see tokens_source in the rows)"
         )
     if s.burst_requests:
         lines.append(f"note: {s.burst_requests} request(s) arrived in one burst (buffered delivery)")

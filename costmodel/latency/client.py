@@ -6,6 +6,11 @@ This is an edge module: it talks to the network through an injected ``AsyncOpenA
 :class:`~costmodel.latency.metrics.RequestRecord`; the arithmetic lives in
 :mod:`costmodel.latency.metrics`.
 
+The request goes through the SDK (``with_streaming_response``: request building, auth, Azure
+routing, HTTP errors as ``APIStatusError``); the body's SSE events are read here and decoded as
+plain dicts, because the SDK's per-chunk model construction cost ~0.1-0.2 ms of CPU per event,
+which at 32+ concurrent streams queues events in the client and inflates the measured times.
+
 Chunk classification (``shared/reference/latency.md`` §1): a chunk is *content-bearing* when a
 choice carries non-empty ``content``, ``reasoning_content``/``reasoning`` or ``tool_calls``.
 Azure's ``choices: []`` filter event, the usage-only event, role-only and empty-content deltas
@@ -18,16 +23,18 @@ error messages are passed through :func:`redact` with the key before they are st
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextvars
+import json
 import math
+import re
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import httpx2
 import openai
-from openai.types.chat import ChatCompletionChunk
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from costmodel.errors import BenchmarkError
@@ -36,6 +43,7 @@ from costmodel.latency.metrics import RequestRecord, TokensSource
 __all__ = [
     "Clock",
     "EndpointConfig",
+    "SSEParser",
     "Timeouts",
     "TokenCounter",
     "approx_token_counter",
@@ -103,20 +111,35 @@ def usage_supported(endpoint: EndpointConfig) -> bool:
     return str(endpoint.api_version)[:10] >= AZURE_USAGE_API_VERSION
 
 
-# The request being sent by this task: the httpx2 request hook stamps the moment just before the
-# request bytes are written (after the SDK has built the request), so t0 excludes SDK overhead.
+# The request being sent by this task. t0 must be the moment the request bytes are written: the
+# httpx2 request hook runs after the SDK built the request, but before the connection pool and,
+# with many tasks starting at once, before the other tasks' request building; so the hook
+# installs an httpcore2 "trace" callback whose "send_request_headers.started" event comes right
+# before the socket write. t0 then excludes client-side queueing, which is recorded apart
+# (t_call_ns .. t0_ns).
 _SENDING: contextvars.ContextVar[_Recorder | None] = contextvars.ContextVar("costmodel_latency_sending", default=None)
+
+
+async def _trace(name: str, info: Mapping[str, Any]) -> None:
+    rec = _SENDING.get()
+    if rec is None:
+        return
+    if name.endswith("send_request_headers.started"):
+        rec.t_sent_ns = rec.clock()  # the last one wins (a redirect sends again)
+    elif name.endswith("receive_response_headers.complete"):
+        rec.t_headers_ns = rec.clock()
 
 
 async def _stamp_send(request: httpx2.Request) -> None:
     rec = _SENDING.get()
     if rec is not None:
-        rec.t_sent_ns = rec.clock()
+        rec.t_sent_ns = rec.clock()  # replaced by the trace event when the transport supports it
+        request.extensions.setdefault("trace", _trace)
 
 
 async def _stamp_response(response: httpx2.Response) -> None:
     rec = _SENDING.get()
-    if rec is not None:
+    if rec is not None and rec.t_headers_ns is None:
         rec.t_headers_ns = rec.clock()
 
 
@@ -152,14 +175,26 @@ def make_client(
     return openai.AsyncOpenAI(base_url=endpoint.base_url, api_key=api_key, max_retries=0, http_client=http)
 
 
+_KEY_LIKE = re.compile(r"\b(sk-[A-Za-z0-9_\-*]{2,}|[A-Fa-f0-9]{32})\b")
+
+
 def redact(text: str, secrets: Sequence[str]) -> str:
-    """Replace every secret (and its last-8-characters tail) in ``text`` with ``***``."""
+    """Replace every secret (and its last-8-characters tail) in ``text`` with ``***``, and anything
+    shaped like a key (``sk-...``, providers echo a masked key with its last characters; 32 hex
+    digits, Azure's key format) with ``sk-***`` / ``***``.
+
+    >>> redact("Incorrect API key provided: sk-proj-****abcd.", [])
+    'Incorrect API key provided: sk-***.'
+    """
     for secret in secrets:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "***")
             if len(secret) > 12:
                 text = text.replace(secret[-8:], "***")
-    return text
+    text = _KEY_LIKE.sub(lambda m: "sk-***" if m.group(0).startswith("sk-") else "***", text)
+    from costmodel.secrets import redact as redact_everywhere  # the project-wide key and token shapes
+
+    return redact_everywhere(text)
 
 
 @dataclass
@@ -176,15 +211,73 @@ def approx_token_counter() -> TokenCounter:
     return TokenCounter(lambda text: math.ceil(len(text) / 4), TokensSource.APPROX_CHARS, "chars/4")
 
 
-def resolve_token_counter(encoding: str = "o200k_base") -> TokenCounter:
-    """A tiktoken counter for ``encoding``, or the labelled chars/4 estimate when tiktoken cannot load it."""
-    try:
-        import tiktoken
+class _LazyTiktoken(TokenCounter):
+    """Loads the encoding (:func:`costmodel.tokens.get_encoding`, offline) on first use (most servers
+    send usage, so usually never); if it cannot load, it becomes the labelled chars/4 estimate."""
 
-        enc = tiktoken.get_encoding(encoding)
-    except Exception:  # offline without a cached vocabulary: fall back, labelled approx_chars
-        return approx_token_counter()
-    return TokenCounter(lambda text: len(enc.encode(text, disallowed_special=())), TokensSource.TOKENIZER, encoding)
+    def __init__(self, encoding: str) -> None:
+        super().__init__(self._count, TokensSource.TOKENIZER, encoding)
+        self._enc: Any = None
+
+    def _count(self, text: str) -> int:
+        if self._enc is None and self.source is TokensSource.TOKENIZER:
+            try:
+                from costmodel.tokens import get_encoding  # the bundled vocabulary: works offline
+
+                self._enc = get_encoding(self.name)
+            except Exception:  # an unknown encoding or an unreadable vocabulary: labelled approx_chars
+                self.source, self.name = TokensSource.APPROX_CHARS, "chars/4"
+        if self._enc is None:
+            return math.ceil(len(text) / 4)
+        return len(self._enc.encode_ordinary(text))
+
+
+def resolve_token_counter(encoding: str = "o200k_base") -> TokenCounter:
+    """A tokenizer counter for ``encoding`` (loaded when first needed), or the labelled chars/4
+    estimate when the vocabulary cannot be loaded."""
+    return _LazyTiktoken(encoding)
+
+
+class SSEParser:
+    r"""Incremental Server-Sent Events parser: feed bytes as they arrive, get each event's data.
+
+    Follows the SSE rules that matter here: lines end in LF, CRLF or CR; a blank line ends an
+    event; ``data:`` lines are joined with LF (one leading space dropped); comment lines (``:``,
+    pings) and other fields are ignored; an incomplete event waits in the buffer.
+
+    >>> p = SSEParser()
+    >>> p.feed(b'data: {"a": 1}\n\n: ping\n\ndata: [DO')
+    ['{"a": 1}']
+    >>> p.feed(b'NE]\r\n\r\n')
+    ['[DONE]']
+    """
+
+    def __init__(self) -> None:
+        self._buf = ""
+        self._data: list[str] = []
+        self._pending_cr = False
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")  # UTF-8 split across reads
+
+    def feed(self, data: bytes) -> list[str]:
+        text = self._decoder.decode(data)
+        if self._pending_cr and text.startswith("\n"):
+            text = text[1:]
+        self._pending_cr = text.endswith("\r")
+        self._buf += text.replace("\r\n", "\n").replace("\r", "\n")
+        out: list[str] = []
+        *lines, self._buf = self._buf.split("\n")
+        for line in lines:
+            if not line:
+                if self._data:
+                    out.append("\n".join(self._data))
+                    self._data = []
+                continue
+            if line.startswith(":"):
+                continue
+            name, _, value = line.partition(":")
+            if name == "data":
+                self._data.append(value[1:] if value.startswith(" ") else value)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,38 +286,49 @@ class ChunkInfo:
     answer_text: str  # visible content
     other_text: str  # reasoning / tool-call text (counted for tokens, not for t_answer)
     finish_reason: str | None
-    usage: Any
+    usage: Mapping[str, Any] | None
 
 
-def classify_chunk(chunk: Any) -> ChunkInfo:
-    """Classify one ``ChatCompletionChunk`` (or anything shaped like it)."""
+def classify_chunk(chunk: Mapping[str, Any]) -> ChunkInfo:
+    """Classify one decoded ``chat.completion.chunk`` event (a dict).
+
+    >>> classify_chunk({"choices": [], "prompt_filter_results": []}).content_bearing
+    False
+    >>> classify_chunk({"choices": [{"delta": {"role": "assistant", "content": ""}}]}).content_bearing
+    False
+    >>> classify_chunk({"choices": [{"delta": {"content": "Hi"}}]}).answer_text
+    'Hi'
+    """
     answer: list[str] = []
     other: list[str] = []
     finish: str | None = None
     bearing = False
-    for choice in getattr(chunk, "choices", None) or ():
-        finish = getattr(choice, "finish_reason", None) or finish
-        delta = getattr(choice, "delta", None)
-        if delta is None:
+    choices = chunk.get("choices")
+    for choice in choices if isinstance(choices, list) else ():
+        if not isinstance(choice, Mapping):
             continue
-        content = getattr(delta, "content", None)
-        if content:
+        finish = choice.get("finish_reason") or finish
+        delta = choice.get("delta")
+        if not isinstance(delta, Mapping):
+            continue
+        content = delta.get("content")
+        if isinstance(content, str) and content:
             answer.append(content)
             bearing = True
-        extra = getattr(delta, "model_extra", None) or {}
         for key in ("reasoning_content", "reasoning"):
-            value = extra.get(key) if isinstance(extra, Mapping) else None
+            value = delta.get(key)
             if isinstance(value, str) and value:
                 other.append(value)
                 bearing = True
-        tool_calls = getattr(delta, "tool_calls", None)
-        if tool_calls:
+        calls = delta.get("tool_calls") or ([delta["function_call"]] if delta.get("function_call") else [])
+        if calls:
             bearing = True
-            for call in tool_calls:
-                fn = getattr(call, "function", None)
-                if fn is not None:
-                    other.append((getattr(fn, "name", None) or "") + (getattr(fn, "arguments", None) or ""))
-    return ChunkInfo(bearing, "".join(answer), "".join(other), finish, getattr(chunk, "usage", None))
+            for call in calls:
+                fn = call.get("function", call) if isinstance(call, Mapping) else None
+                if isinstance(fn, Mapping):
+                    other.append(str(fn.get("name") or "") + str(fn.get("arguments") or ""))
+    usage = chunk.get("usage")
+    return ChunkInfo(bearing, "".join(answer), "".join(other), finish, usage if isinstance(usage, Mapping) else None)
 
 
 @dataclass
@@ -245,7 +349,7 @@ class _Recorder:
     chunks: int = 0
     texts: list[str] = field(default_factory=list)
     finish_reason: str | None = None
-    usage: Any = None
+    usage: Mapping[str, Any] | None = None
     http_status: int | None = None
     error: str | None = None
 
@@ -266,9 +370,12 @@ async def stream_chat(
     total_timeout_s: float | None = None,
     token_counter: TokenCounter | None = None,
     secrets: Sequence[str] = (),
+    on_chunk: Callable[[Any, int], None] | None = None,
 ) -> RequestRecord:
     """Send one streamed chat completion and record its timeline. Never raises for a failed request:
     failures are recorded (``error``, ``http_status``) so they are stored and counted.
+
+    ``on_chunk(chunk, now_ns)`` sees every chunk as it arrives (diagnostics; keep it cheap).
     """
     kwargs: dict[str, Any] = {max_tokens_param: max_tokens}
     if include_usage:
@@ -278,39 +385,21 @@ async def stream_chat(
     rec = _Recorder(seq=seq, warmup=warmup, t_sched_ns=t_sched_ns, t_call_ns=clock(), clock=clock)
     sending = _SENDING.set(rec)
     try:
-        async with asyncio.timeout(total_timeout_s):
-            created = await client.chat.completions.create(
+        async with (
+            asyncio.timeout(total_timeout_s),
+            client.chat.completions.with_streaming_response.create(
                 model=model,
                 messages=list(messages),  # type: ignore[arg-type]
                 stream=True,
                 **kwargs,
-            )
-            stream = cast("openai.AsyncStream[ChatCompletionChunk]", created)
+            ) as response,
+        ):
             if rec.t_headers_ns is None:  # a client without make_client's hooks
                 rec.t_headers_ns = clock()
-            rec.http_status = stream.response.status_code
-            try:
-                async for chunk in stream:
-                    now = clock()
-                    rec.chunks += 1
-                    if rec.t_any_ns is None:
-                        rec.t_any_ns = now
-                    info = classify_chunk(chunk)
-                    if info.content_bearing:
-                        if rec.t_first_ns is None:
-                            rec.t_first_ns = now
-                        rec.t_last_ns = now
-                        rec.times.append(now)
-                        rec.texts.append(info.answer_text + info.other_text)
-                    if info.answer_text and rec.t_answer_ns is None:
-                        rec.t_answer_ns = now
-                    if info.finish_reason:
-                        rec.finish_reason = info.finish_reason
-                    if info.usage is not None:
-                        rec.usage = info.usage
-            finally:
-                await stream.close()
-            rec.t_close_ns = clock()
+            rec.http_status = response.status_code
+            await _consume(response.http_response.aiter_bytes(), rec, clock, on_chunk)
+            if rec.t_close_ns is None:  # closed without [DONE]
+                rec.t_close_ns = clock()
     except openai.APIStatusError as exc:
         rec.http_status = exc.status_code
         rec.error = f"HTTP {exc.status_code}: {exc.message}"
@@ -323,6 +412,10 @@ async def stream_chat(
         rec.error = f"connection error: {type(cause).__name__ if cause else ''} {cause or exc}".strip()
     except openai.OpenAIError as exc:
         rec.error = f"{type(exc).__name__}: {exc}"
+    except httpx2.TimeoutException:
+        rec.error = "read timeout (no bytes within the read timeout)"
+    except httpx2.TransportError as exc:  # the connection broke mid-stream
+        rec.error = f"connection error: {type(exc).__name__} {exc}".strip()
     except (httpx2.HTTPError, ValueError) as exc:  # e.g. a malformed event
         rec.error = f"{type(exc).__name__}: {exc}"
     finally:
@@ -333,17 +426,67 @@ async def stream_chat(
     return _finish(rec, token_counter, max_tokens)
 
 
+async def _consume(
+    body: AsyncIterator[bytes], rec: _Recorder, clock: Clock, on_chunk: Callable[[Any, int], None] | None
+) -> None:
+    """Read the SSE body. Events that arrive in one read share its timestamp (they arrived together).
+
+    After ``[DONE]`` the rest of the body is still read (normally just the chunked-encoding
+    terminator): a response closed unread makes the pool drop the connection, and a new TCP
+    connection per request would land in the next TTFT.
+    """
+    parser = SSEParser()
+    done = False
+    async for data in body:
+        if done:
+            continue
+        now = clock()
+        for payload in parser.feed(data):
+            if payload.startswith("[DONE]"):
+                rec.t_close_ns = now
+                done = True
+                break
+            chunk = json.loads(payload)
+            if not isinstance(chunk, dict):
+                continue
+            rec.chunks += 1
+            if rec.t_any_ns is None:
+                rec.t_any_ns = now
+            if on_chunk is not None:
+                on_chunk(chunk, now)
+            if chunk.get("error"):
+                err = chunk["error"]
+                message = err.get("message") if isinstance(err, Mapping) else err
+                rec.error = f"error event in the stream: {message}"
+                return
+            info = classify_chunk(chunk)
+            if info.content_bearing:
+                if rec.t_first_ns is None:
+                    rec.t_first_ns = now
+                rec.t_last_ns = now
+                rec.times.append(now)
+                rec.texts.append(info.answer_text + info.other_text)
+            if info.answer_text and rec.t_answer_ns is None:
+                rec.t_answer_ns = now
+            if info.finish_reason:
+                rec.finish_reason = info.finish_reason
+            if info.usage is not None:
+                rec.usage = info.usage
+
+
 def _finish(rec: _Recorder, counter: TokenCounter | None, max_tokens: int | None) -> RequestRecord:
     output_tokens: int | None = None
     reasoning: int | None = None
     prompt_tokens: int | None = None
     source = TokensSource.NONE
     usage = rec.usage
-    if usage is not None and getattr(usage, "completion_tokens", None) is not None:
-        output_tokens = int(usage.completion_tokens)
-        prompt_tokens = getattr(usage, "prompt_tokens", None)
-        details = getattr(usage, "completion_tokens_details", None)
-        reasoning = getattr(details, "reasoning_tokens", None) if details is not None else None
+    if usage is not None and isinstance(usage.get("completion_tokens"), int):
+        output_tokens = int(usage["completion_tokens"])
+        prompt = usage.get("prompt_tokens")
+        prompt_tokens = prompt if isinstance(prompt, int) else None
+        details = usage.get("completion_tokens_details")
+        found = details.get("reasoning_tokens") if isinstance(details, Mapping) else None
+        reasoning = found if isinstance(found, int) else None
         source = TokensSource.USAGE
     elif rec.finish_reason == "length" and max_tokens is not None and rec.error is None:
         output_tokens = max_tokens  # the server stopped at the cap it was sent: exact without usage
@@ -351,7 +494,7 @@ def _finish(rec: _Recorder, counter: TokenCounter | None, max_tokens: int | None
     elif rec.texts:
         counter = counter or approx_token_counter()
         output_tokens = counter.count("".join(rec.texts))
-        source = counter.source
+        source = counter.source  # read after counting: a lazy counter may have fallen back
     return RequestRecord(
         seq=rec.seq,
         warmup=rec.warmup,

@@ -7,7 +7,9 @@ request that finished).
 
 * **Closed loop** (``rate is None``): ``concurrency`` workers; each sends its next request as soon
   as its previous one finished. Warm-up requests go through the same workers, so they respect the
-  concurrency cap and warm the connection pool.
+  concurrency cap and warm the connection pool. ``ramp_up_s`` staggers the workers' first measured
+  requests over that many seconds (all at once by default: the worst case for the client, which
+  then builds every request in the same instant).
 * **Open loop** (``rate`` requests/s): arrival times from a seeded Poisson process (exponential gaps,
   mean ``1/rate``); each request is sent at its scheduled time whatever happens to the others,
   optionally capped by ``concurrency``. The scheduled time is recorded, so client-side queueing
@@ -43,6 +45,7 @@ class LoadPlan(BaseModel):
     requests: int | None = Field(None, ge=1)
     duration_s: float | None = Field(None, gt=0)
     warmup: int = Field(0, ge=0)
+    ramp_up_s: float = Field(0.0, ge=0)  # closed loop: worker i starts i/workers of this later
 
     @model_validator(mode="after")
     def _one_stop_rule(self) -> LoadPlan:
@@ -60,7 +63,9 @@ class LoadPlan(BaseModel):
     def describe(self) -> str:
         stop = f"{self.requests} requests" if self.requests is not None else f"{self.duration_s} s"
         if self.rate is None:
-            load = f"closed loop, concurrency {self.workers}"
+            load = f"closed loop, concurrency {self.workers}" + (
+                f", ramp-up {self.ramp_up_s} s" if self.ramp_up_s else ""
+            )
         else:
             cap = f", cap {self.concurrency}" if self.concurrency else ""
             load = f"Poisson {self.rate}/s seed {self.seed}{cap}"
@@ -96,8 +101,12 @@ async def run_load(
     *,
     clock: Callable[[], int],
     on_record: Callable[[RequestRecord], None],
+    after_warmup: Callable[[], None] | None = None,
 ) -> None:
-    """Drive ``send`` according to ``plan``; ``on_record`` receives each record as it finishes."""
+    """Drive ``send`` according to ``plan``; ``on_record`` receives each record as it finishes.
+
+    ``after_warmup`` runs once between the warm-up and the measured requests (nothing in flight).
+    """
     next_seq = 0
 
     def take() -> int:
@@ -120,6 +129,8 @@ async def run_load(
             for _ in range(min(plan.workers, plan.warmup)):
                 tg.create_task(warm_worker())
 
+    if after_warmup is not None:
+        after_warmup()
     start = clock()
     deadline = start + round(plan.duration_s * NS_PER_S) if plan.duration_s is not None else None
     limit = plan.warmup + plan.requests if plan.requests is not None else None
@@ -131,13 +142,15 @@ async def run_load(
 
     if plan.rate is None:
 
-        async def worker() -> None:
+        async def worker(i: int) -> None:
+            if plan.ramp_up_s:
+                await asyncio.sleep(i * plan.ramp_up_s / plan.workers)
             while more():
                 on_record(await send(take(), False, None))
 
         async with asyncio.TaskGroup() as tg:
-            for _ in range(plan.workers):
-                tg.create_task(worker())
+            for i in range(plan.workers):
+                tg.create_task(worker(i))
         return
 
     cap = asyncio.Semaphore(plan.concurrency) if plan.concurrency else None

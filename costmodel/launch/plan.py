@@ -211,7 +211,11 @@ class PreflightResult(Protocol):
 
 
 class Preflight(Protocol):
-    def __call__(self, path: Path, *, model: str, epochs: int | None, catalog: Catalog) -> PreflightResult: ...
+    """``analyze_file``-shaped: validates the file and counts its billed tokens for ``model``."""
+
+    def __call__(
+        self, path: Path, *, model: str, epochs: int | None, catalog: Catalog, provider: str | None = None
+    ) -> PreflightResult: ...
 
 
 class LineItemLike(Protocol):
@@ -245,17 +249,13 @@ class BreakdownLike(Protocol):
 Estimator = Callable[..., BreakdownLike]
 
 
-def default_preflight(path: Path, *, model: str, epochs: int | None, catalog: Catalog) -> PreflightResult:
-    """The dataset analysis of issue 3: ``costmodel.dataset.analyze_file``."""
-    try:
-        from costmodel.dataset import analyze_file  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # INTEGRATION POINT: costmodel.dataset (issue 3) is not merged in this build
-        raise LaunchError(
-            "the dataset analysis (costmodel.dataset) is not available in this build, so the file cannot be checked",
-            hint="update costmodel; a launch never goes out without the dataset check",
-        ) from None
+def default_preflight(
+    path: Path, *, model: str, epochs: int | None, catalog: Catalog, provider: str | None = None
+) -> PreflightResult:
+    """The dataset analysis of issue 3: :func:`costmodel.dataset.analyze_file` (imported on use)."""
+    from costmodel.dataset import analyze_file
 
-    result: PreflightResult = analyze_file(path, model=model, epochs=epochs, catalog=catalog)
+    result: PreflightResult = analyze_file(path, model=model, epochs=epochs, catalog=catalog, provider=provider)
     return result
 
 
@@ -415,6 +415,7 @@ def plan_launch(
         model=spec.model,
         epochs=None if spec.n_epochs == "auto" else spec.n_epochs,
         catalog=catalog,
+        provider=str(spec.provider),
     )
     n_epochs = int(analysis.n_epochs)
     billed = int(analysis.billed_tokens)

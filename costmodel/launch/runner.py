@@ -23,6 +23,7 @@ carries the SDK's text.
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -499,6 +500,11 @@ def execute_launch(
             clock=clock,
         )
         data = plan.spec.dataset.read_bytes()
+        if hashlib.sha256(data).hexdigest() != plan.dataset_sha256:
+            raise ctx.fail(
+                "the training file changed after the estimate was made; nothing was uploaded",
+                hint="plan the launch again so the estimate matches the file that will be sent",
+            )
         file_id = _ensure_file(ctx, filename=plan.upload_filename, data=data, field_name="file_id")
         _wait_processed(ctx, file_id)
         validation_id = None

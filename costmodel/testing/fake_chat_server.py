@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import socket
 import subprocess
@@ -260,12 +261,16 @@ class _Handler(BaseHTTPRequestHandler):
             delta: dict[str, Any] = {"content": piece}
             if j == 0 and knobs.role_chunk == "with_first":
                 delta["role"] = "assistant"
-            event = self._event(_chunk(model, delta))
             if knobs.burst:
-                held += event
+                held += self._event(_chunk(model, delta))
                 continue
             _sleep_until(due)
-            self._write_chunk(event)
+            payload = _chunk(model, delta)
+            # diagnostics for a client on this machine (CLOCK_MONOTONIC is shared by processes):
+            # when the request arrived and when this event left, in perf_counter_ns
+            payload["x_fake_arrival_ns"] = self.t_arrival_ns
+            payload["x_fake_sent_ns"] = time.perf_counter_ns()
+            self._write_chunk(self._event(payload))
         if fail:  # fewer than two pieces: fail after all content
             _sleep_until(t_start + ttft + len(pieces) * step)
             self._die()
@@ -403,7 +408,12 @@ def main(argv: list[str] | None = None) -> int:
     ns = parser.parse_args(argv)
     given = {k: v for k, v in vars(ns).items() if k != "port" and v is not None}
     knobs = ServerKnobs.model_validate(given)
+    # Many sleeping threads wake at once under load; a short GIL switch interval keeps each one's
+    # write close to its deadline (the default 5 ms lets one thread delay the others).
+    sys.setswitchinterval(0.0005)
     server = _Server(("127.0.0.1", ns.port), knobs)
+    gc.collect()
+    gc.freeze()  # full collections would pause every stream at once for tens of milliseconds
     print(f"listening http://127.0.0.1:{server.server_address[1]}", flush=True)
     try:
         server.serve_forever()

@@ -322,6 +322,10 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
     _status: int | None = None
+    _recorded: bool = False
+    _flavor: str = ""
+    _route_name: str = ""
+    _was_authorized: bool = False
 
     # never print request lines (they may carry query strings) or headers
     def log_message(self, format: str, *args: Any) -> None:
@@ -338,6 +342,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- plumbing ---------------------------------------------------------------------------
     def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        self._record(status)
         payload = json.dumps(body).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -360,13 +365,13 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length else b""
 
     def _drop(self) -> None:
+        self._record(None)
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
         self.close_connection = True
         raise _DropConnection
 
     def _handle(self, method: str) -> None:
-        state = self.server.state
         split = urlsplit(self.path)
         path = split.path.rstrip("/") or "/"
         query = parse_qsl(split.query, keep_blank_values=True)
@@ -374,6 +379,7 @@ class _Handler(BaseHTTPRequestHandler):
         flavor, rest = _flavor(path)
         route, params = _route(method, rest) if flavor != "control" else ("control", {})
         authorized = self._authorized(flavor)
+        self._recorded, self._flavor, self._route_name, self._was_authorized = False, flavor, route, authorized
         try:
             if flavor == "control":
                 self._control(method, rest)
@@ -392,20 +398,28 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         finally:
-            if flavor != "control":
-                with state.lock:
-                    state.requests.append(
-                        RecordedRequest(
-                            method=method,
-                            path=self.path,
-                            route=route,
-                            flavor=flavor,
-                            header_names=tuple(sorted(k.lower() for k in self.headers)),
-                            authorized=authorized,
-                            status=self._status,
-                            at=time.time(),
-                        )
-                    )
+            self._record(self._status)
+
+    def _record(self, status: int | None) -> None:
+        """Record this request once, before its answer (or the dropped connection) reaches the client,
+        so a test that saw the answer always finds the request counted."""
+        if self._recorded or self._flavor == "control":
+            return
+        self._recorded = True
+        state = self.server.state
+        with state.lock:
+            state.requests.append(
+                RecordedRequest(
+                    method=self.command,
+                    path=self.path,
+                    route=self._route_name,
+                    flavor=self._flavor,
+                    header_names=tuple(sorted(k.lower() for k in self.headers)),
+                    authorized=self._was_authorized,
+                    status=status,
+                    at=time.time(),
+                )
+            )
 
     def _given_key(self, flavor: str) -> str:
         bearer = self.headers.get("Authorization", "")
@@ -483,6 +497,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault and fault.kind == "drop_after":
             self._drop()
         if fault and fault.kind == "delay_after":
+            self._record(status)  # counted on arrival: the client may give up during the delay
             time.sleep(fault.delay_s)
         if fault and fault.kind == "error_after" and status < 400:
             status, body = (

@@ -6,7 +6,8 @@ inputs other pages may leave behind:
 * query parameter ``path`` (``openai:gpt-4o-mini-2024-07-18:ft`` or ``azure:MODEL:ft@global``), as
   the Decision page's "Launch fine-tuning" link sends it;
 * ``st.session_state["dataset_upload"]``: ``(file name, bytes)`` of the training file uploaded on
-  the Dataset page;
+  the Dataset page; prices come from ``costmodel.ui.state.catalog()`` (the user's override) when
+  the dashboard provides it, else the bundled catalogue;
 * ``st.session_state`` keys :data:`SESSION_KEYS` (``launch.provider``, ``launch.model``,
   ``launch.dataset_path``, ``launch.n_epochs`` (0 = auto), ``launch.tier``, ``launch.method``,
   ``launch.as_of``, ``launch.budget_usd`` (0 = no cap), ``launch.base_url``,
@@ -27,6 +28,7 @@ Keys come from ``OPENAI_API_KEY`` / ``AZURE_OPENAI_API_KEY`` / ``AZURE_OPENAI_AD
 from __future__ import annotations
 
 import hashlib
+import importlib
 import sqlite3
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -38,11 +40,14 @@ import streamlit as st
 from costmodel.catalog import Catalog, Provider, bundled_catalog
 from costmodel.errors import CostmodelError
 from costmodel.launch import (
+    HOSTING_WARNING,
+    AzureDeploymentTarget,
     LaunchPlan,
     LaunchSpec,
     ProviderSettings,
     cancel_launch,
     credential_hint,
+    deploy_azure_model,
     execute_launch,
     get_launch,
     list_launches,
@@ -50,8 +55,9 @@ from costmodel.launch import (
     refresh_launch,
     settings_from_record,
 )
+from costmodel.launch.azure_deploy import ArmTransport
 from costmodel.launch.plan import AZURE_TRAINING_TYPES, Preflight
-from costmodel.launch.records import LaunchRecord
+from costmodel.launch.records import LaunchRecord, add_event
 from costmodel.launch.runner import ClientFactory, make_client
 from costmodel.money import format_usd
 from costmodel.secrets import (
@@ -86,6 +92,8 @@ _RESULT = "launch.result"
 _ERROR = "launch.error"
 _SNAPSHOT = "launch.snapshot"
 _PAST_ERROR = "launch.past_error"
+_DEPLOY_RESULT = "launch.deploy_result"
+ARM_TOKEN_ENV = "AZURE_ARM_TOKEN"  # e.g. from `az account get-access-token --query accessToken -o tsv`
 DASHBOARD_DATASET_KEY = "dataset_upload"
 _DEFAULT_MODELS = {"openai": "gpt-4o-mini-2024-07-18", "azure": "gpt-4.1-mini-2025-04-14"}
 
@@ -305,7 +313,83 @@ def _on_cancel(
         conn.close()
 
 
-def _past_launches(conn: sqlite3.Connection, client_factory: ClientFactory, typed_key: str | None) -> None:
+def _on_deploy(record: LaunchRecord, token: Secret | None, transport: ArmTransport | None) -> None:
+    ss = st.session_state
+    ss.pop(_DEPLOY_RESULT, None)
+    ss.pop(_PAST_ERROR, None)
+    if token is None:
+        ss[_PAST_ERROR] = f"No ARM token: set {ARM_TOKEN_ENV} or paste one in the field."
+        return
+    conn = connect()
+    try:
+        target = AzureDeploymentTarget(
+            subscription_id=ss.get("launch.deploy.subscription", ""),
+            resource_group=ss.get("launch.deploy.group", ""),
+            account_name=ss.get("launch.deploy.account", ""),
+            deployment_name=ss.get("launch.deploy.name", ""),
+            model_name=record.fine_tuned_model or "",
+            sku_name=ss.get("launch.deploy.sku", "standard"),
+            sku_capacity=int(ss.get("launch.deploy.capacity") or 1),
+        )
+        add_event(conn, record.launch_id, "deploy:before", f"{target.deployment_name} ({target.sku_name})")
+        result = deploy_azure_model(
+            target, token=token, acknowledge_hosting_fee=bool(ss.get("launch.deploy.ack")), transport=transport
+        )
+        add_event(conn, record.launch_id, "deploy:after", target.deployment_name)
+        ss[_DEPLOY_RESULT] = f"Deployment {target.deployment_name} requested: " + str(
+            result.get("properties", {}).get("provisioningState", "accepted")
+        )
+    except CostmodelError as exc:
+        ss[_PAST_ERROR] = str(exc)
+    except ValueError as exc:  # pydantic validation of the names
+        ss[_PAST_ERROR] = f"Check the deployment fields: {exc}"
+    finally:
+        conn.close()
+
+
+def _deploy_section(record: LaunchRecord, transport: ArmTransport | None) -> None:
+    """Azure only: deploying is a separate, acknowledged step (hourly hosting fee, 15-day idle deletion)."""
+    if record.provider != "azure" or record.status != "succeeded" or not record.fine_tuned_model:
+        return
+    with st.expander("Deploy this model on Azure (separate step; starts an hourly fee)", expanded=False):
+        st.warning(HOSTING_WARNING)
+        cols = list(st.columns(2))
+        cols[0].text_input("Subscription id", key="launch.deploy.subscription")
+        cols[1].text_input("Resource group", key="launch.deploy.group")
+        cols = list(st.columns(2))
+        cols[0].text_input("Azure OpenAI account (resource) name", key="launch.deploy.account")
+        cols[1].text_input("Deployment name", key="launch.deploy.name")
+        cols = list(st.columns(2))
+        cols[0].selectbox(
+            "SKU", ["standard", "GlobalStandard", "developertier", "ProvisionedStandard"], key="launch.deploy.sku"
+        )
+        cols[1].number_input("Capacity", min_value=1, step=1, key="launch.deploy.capacity", value=1)
+        token = resolve_secret(ARM_TOKEN_ENV, secrets=_secrets())
+        if token is None:
+            typed = st.text_input(
+                f"ARM access token ({ARM_TOKEN_ENV}; kept in this session's memory only)",
+                type="password",
+                key="launch.deploy.token",
+            )
+            token = resolve_secret(ARM_TOKEN_ENV, explicit=typed or None, secrets=_secrets())
+        st.checkbox(
+            "I accept the hourly hosting fee and that Azure deletes a deployment idle for 15 days",
+            key="launch.deploy.ack",
+        )
+        st.button(
+            "Deploy",
+            key="launch.deploy.button",
+            disabled=not st.session_state.get("launch.deploy.ack"),
+            on_click=_on_deploy,
+            args=(record, token, transport),
+        )
+        if st.session_state.get(_DEPLOY_RESULT):
+            st.success(st.session_state[_DEPLOY_RESULT])
+
+
+def _past_launches(
+    conn: sqlite3.Connection, client_factory: ClientFactory, typed_key: str | None, arm_transport: ArmTransport | None
+) -> None:
     st.subheader("Launches")
     records = list_launches(conn)
     if not records:
@@ -352,6 +436,7 @@ def _past_launches(conn: sqlite3.Connection, client_factory: ClientFactory, type
         st.error(st.session_state[_PAST_ERROR])
     record = get_launch(conn, chosen) or record
     _show_record(record)
+    _deploy_section(record, arm_transport)
     snap = st.session_state.get(_SNAPSHOT)
     if snap is not None and snap.record.launch_id == chosen:
         if snap.note:
@@ -375,8 +460,9 @@ def render(
     catalog: Catalog | None = None,
     preflight: Preflight | None = None,
     client_factory: ClientFactory = make_client,
+    arm_transport: ArmTransport | None = None,
 ) -> None:
-    """Draw the page. Arguments are for tests (a small catalogue, a fake analysis)."""
+    """Draw the page. Arguments are for tests (a small catalogue, a fake analysis, an ARM transport)."""
     st.title("Launch fine-tuning")
     _defaults_from_path()
     provider, model, tier = _inputs()
@@ -419,9 +505,19 @@ def render(
                     f"{_money(plan.spec.budget_usd)}: the launch is refused."
                 )
             _launch_controls(conn, plan, credential, client_factory)
-        _past_launches(conn, client_factory, typed_key)
+        _past_launches(conn, client_factory, typed_key, arm_transport)
     finally:
         conn.close()
+
+
+def _dashboard_catalog() -> Catalog:
+    """The dashboard's catalogue (with the user's uploaded override) when the app provides one."""
+    try:
+        state = importlib.import_module("costmodel.ui.state")
+    except ModuleNotFoundError:
+        return bundled_catalog()
+    chosen = getattr(state, "catalog", None)
+    return chosen() if callable(chosen) else bundled_catalog()
 
 
 def _plan(
@@ -453,7 +549,7 @@ def _plan(
             budget_usd=budget,
         )
         settings = ProviderSettings(**settings_kw)
-        return plan_launch(spec, settings, catalog=catalog or bundled_catalog(), preflight=preflight)
+        return plan_launch(spec, settings, catalog=catalog or _dashboard_catalog(), preflight=preflight)
     except CostmodelError as exc:
         st.error(str(exc))
     except ValueError as exc:  # pydantic validation of the inputs

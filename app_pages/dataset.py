@@ -1,0 +1,5 @@
+"""The dataset page (st.navigation runs this file; the page itself is costmodel/ui/dataset_page.py)."""
+
+from costmodel.ui.nav import run_page
+
+run_page("dataset")

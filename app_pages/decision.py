@@ -1,0 +1,5 @@
+"""The decision page (st.navigation runs this file; the page itself is costmodel/ui/decision_page.py)."""
+
+from costmodel.ui.nav import run_page
+
+run_page("decision")

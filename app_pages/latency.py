@@ -1,0 +1,5 @@
+"""The latency page (st.navigation runs this file; the page itself is costmodel/ui/latency_page.py)."""
+
+from costmodel.ui.nav import run_page
+
+run_page("latency")

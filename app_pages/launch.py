@@ -1,0 +1,5 @@
+"""The launch page (st.navigation runs this file; the page itself is costmodel/ui/launch_page.py)."""
+
+from costmodel.ui.nav import run_page
+
+run_page("launch")

@@ -1,0 +1,5 @@
+"""The whatif page (st.navigation runs this file; the page itself is costmodel/ui/whatif_page.py)."""
+
+from costmodel.ui.nav import run_page
+
+run_page("whatif")

@@ -1,0 +1,438 @@
+"""Plotly figure builders: plain functions from engine results to figures (unit-tested).
+
+This is the plotting edge: money is turned into floats here and nowhere else in the app. Every
+coefficient comes from the engine (:func:`costmodel.usage.linear_cost`,
+:func:`costmodel.sweep.coefficients`, :func:`costmodel.sweep.breakeven_grid`); the builders only
+evaluate those straight lines at the points they draw. A break-even that never happens is drawn as
+a labelled "never" cell or note, never as a silent gap.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+
+from costmodel.catalog import Catalog, Reliability, lowest_reliability
+from costmodel.decision import describe_duration, format_tokens
+from costmodel.scenario import ScenarioResult
+from costmodel.sweep import A_ALWAYS_CHEAPER, B_ALWAYS_CHEAPER, CROSSES, SAME_COST, breakeven_grid, coefficients
+from costmodel.usage import LinearCost, PathSpec, linear_cost
+
+__all__ = [
+    "UNCONFIRMED_NOTE",
+    "breakeven_heatmap",
+    "cost_vs_traffic",
+    "cumulative_cost",
+    "line_items_bar",
+    "token_histogram",
+]
+
+UNCONFIRMED_NOTE = "rests on an unconfirmed price"
+_COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
+# No template here: building plotly's named templates costs tens of ms a figure, and the dashboard
+# applies Streamlit's theme anyway. The report sets a template on its own copies (costmodel.report).
+_LAYOUT = {"margin": {"l": 60, "r": 20, "t": 60, "b": 50}, "height": 420}
+
+
+def _title(text: str, grade: Reliability) -> str:
+    return f"{text} ({UNCONFIRMED_NOTE})" if grade == Reliability.UNCONFIRMED else text
+
+
+def _short(label: str) -> str:
+    p = PathSpec.parse(label)
+    return f"{p.provider.value} {p.model} {'ft' if p.fine_tuned else 'base'}"
+
+
+def _lines(result: ScenarioResult) -> dict[str, LinearCost]:
+    traffic = result.scenario.traffic
+    return {c.path.label: linear_cost(c, traffic) for c in result.costs}
+
+
+def _monthly_at(line: LinearCost, tokens_per_hour: np.ndarray, tokens_per_unit: float, hours: float) -> np.ndarray:
+    units = tokens_per_hour / tokens_per_unit
+    out: np.ndarray = hours * (float(line.fixed_per_hour) + float(line.per_unit) * units)
+    return out
+
+
+def _figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
+    """A figure from plain dicts, not validated here: ``st.plotly_chart`` validates every figure it
+    draws (and the unit tests validate each builder's output), so validating twice on every rerun
+    would only cost time."""
+    return go.Figure({"data": traces, "layout": {**_LAYOUT, **layout}}, _validate=False)
+
+
+def cost_vs_traffic(result: ScenarioResult, *, log_x: bool = True, points: int = 80) -> go.Figure:
+    """Monthly cost of every path against traffic (workload tokens per hour), break-evens marked.
+
+    The x axis is the traffic of the short prompt plus the output (the same axis as
+    :attr:`BreakEven.tokens_per_hour`); a base path's few-shot tokens are in its cost, not in x.
+    ``log_x`` draws both axes on a log scale.
+    """
+    traffic = result.scenario.traffic
+    tpu = float(traffic.workload_tokens_per_unit)
+    hours = float(traffic.hours_per_month)
+    current = float(traffic.units_per_hour) * tpu
+    crossings = [be for be in result.breakevens if be.status == "crosses" and be.tokens_per_hour is not None]
+    marks = [current] + [float(be.tokens_per_hour or 0) for be in crossings]
+    lo, hi = min(marks), max(marks)
+    x = np.geomspace(max(lo / 20, 1.0), hi * 20, points) if log_x else np.linspace(0.0, hi * 1.6, points)
+    lines = _lines(result)
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "x": x,
+            "y": _monthly_at(line, x, tpu, hours),
+            "mode": "lines",
+            "name": label,
+            "line": {"color": _COLORS[i % len(_COLORS)], "width": 2},
+            "hovertemplate": "%{x:,.0f} tokens/h<br>$%{y:,.2f} a month<extra>" + label + "</extra>",
+        }
+        for i, (label, line) in enumerate(lines.items())
+    ]
+    for be in crossings:
+        bx = float(be.tokens_per_hour or 0)
+        by = float(_monthly_at(lines[be.path_a], np.array([bx]), tpu, hours)[0])
+        text = f"{_short(be.path_a)} = {_short(be.path_b)}<br>{format_tokens(be.tokens_per_hour or Decimal(0))} tok/h"
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [bx],
+                "y": [by],
+                "mode": "markers+text",
+                "marker": {"symbol": "x", "size": 12, "color": "black"},
+                "text": [text],
+                "textposition": "top left",
+                "name": f"break-even {be.path_a} = {be.path_b}",
+                "showlegend": False,
+                "hovertemplate": f"{be.path_a} = {be.path_b}<br>%{{x:,.0f}} tokens/h<br>"
+                "$%{y:,.2f} a month<extra></extra>",
+            }
+        )
+    grade = lowest_reliability([*(c.reliability for c in result.costs), *(be.reliability for be in crossings)])
+    layout = {
+        "title": {"text": _title("Monthly cost against traffic", grade)},
+        "xaxis": {
+            "title": {"text": "traffic (tokens per hour: prompt + output)"},
+            "type": "log" if log_x else "linear",
+        },
+        "yaxis": {"title": {"text": "USD per month"}, "type": "log" if log_x else "linear", "tickprefix": "$"},
+        "legend": {"orientation": "h", "y": -0.2},
+        "shapes": [
+            {
+                "type": "line",
+                "x0": current,
+                "x1": current,
+                "xref": "x",
+                "y0": 0,
+                "y1": 1,
+                "yref": "paper",
+                "line": {"dash": "dot", "color": "grey"},
+            }
+        ],
+        "annotations": [
+            {
+                "x": math.log10(current) if log_x else current,
+                "y": 1.0,
+                "yref": "paper",
+                "text": f"your traffic: {format_tokens(Decimal(round(current)))} tok/h",
+                "showarrow": False,
+                "yanchor": "bottom",
+                "font": {"size": 11, "color": "grey"},
+            }
+        ],
+    }
+    return _figure(traces, layout)
+
+
+def cumulative_cost(result: ScenarioResult) -> go.Figure:
+    """Cumulative cost of every path over the horizon (training up front), payback months marked."""
+    traffic = result.scenario.traffic
+    horizon = result.scenario.horizon_months
+    hours_per_month = traffic.hours_per_month
+    units = traffic.units_per_hour
+    months = list(range(horizon + 1))
+    lines = _lines(result)
+    unknown = {c.path.label for c in result.costs if c.training is not None and c.training_total is None}
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "x": months,
+            "y": [float(line.cumulative(hours_per_month * m, units)) for m in months],
+            "mode": "lines",
+            "name": label + (" (training price unknown, not included)" if label in unknown else ""),
+            "line": {"color": _COLORS[i % len(_COLORS)], "width": 2},
+            "hovertemplate": "month %{x}<br>$%{y:,.2f} so far<extra>" + label + "</extra>",
+        }
+        for i, (label, line) in enumerate(lines.items())
+    ]
+    notes: list[str] = []
+    for pb in result.paybacks:
+        if pb.status == "pays_back" and pb.within_horizon and pb.months is not None and pb.hours is not None:
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": [float(pb.months)],
+                    "y": [float(lines[pb.fine_tuned].cumulative(pb.hours, units))],
+                    "mode": "markers+text",
+                    "marker": {"symbol": "star", "size": 14, "color": "black"},
+                    "text": [f"payback after {describe_duration(pb.hours, hours_per_month)}"],
+                    "textposition": "bottom right",
+                    "showlegend": False,
+                    "name": f"payback {pb.fine_tuned} vs {pb.base}",
+                    "hovertemplate": f"{pb.fine_tuned} pays back against {pb.base}<extra></extra>",
+                }
+            )
+        elif pb.status == "pays_back" and pb.hours is not None:
+            notes.append(
+                f"{pb.fine_tuned} pays back against {pb.base} after "
+                f"{describe_duration(pb.hours, hours_per_month)}, beyond the horizon"
+            )
+        elif pb.status == "never_cheaper":
+            notes.append(f"{pb.fine_tuned} never pays back against {pb.base} at this traffic")
+        else:
+            notes.append(f"{pb.fine_tuned} is cheaper than {pb.base} from the first hour")
+    grade = lowest_reliability(c.reliability for c in result.costs)
+    layout = {
+        "title": {"text": _title(f"Cumulative cost over {horizon} months at your traffic", grade)},
+        "xaxis": {"title": {"text": "months"}, "range": [0, horizon]},
+        "yaxis": {"title": {"text": "USD so far"}, "tickprefix": "$"},
+        "legend": {"orientation": "h", "y": -0.2},
+        "annotations": [
+            {
+                "x": 0,
+                "y": 1 - 0.07 * k,
+                "xref": "paper",
+                "yref": "paper",
+                "xanchor": "left",
+                "yanchor": "top",
+                "text": note,
+                "showarrow": False,
+                "font": {"size": 11},
+                "bgcolor": "rgba(255,255,255,0.8)",
+            }
+            for k, note in enumerate(notes)
+        ],
+    }
+    return _figure(traces, layout)
+
+
+def line_items_bar(result: ScenarioResult) -> go.Figure:
+    """Each path's monthly cost as a stacked bar of its line items."""
+    labels = [c.path.label for c in result.costs]
+    names: list[str] = []
+    for c in result.costs:
+        for item in c.monthly.items:
+            if item.name not in names:
+                names.append(item.name)
+    fig = go.Figure()
+    for name in names:
+        y = []
+        for c in result.costs:
+            match = [i for i in c.monthly.items if i.name == name]
+            y.append(sum(float(i.cost or 0) for i in match) if match else None)
+        fig.add_trace(go.Bar(x=labels, y=y, name=name, hovertemplate="%{x}<br>" + name + ": $%{y:,.2f}<extra></extra>"))
+    grade = lowest_reliability(c.monthly.reliability for c in result.costs)
+    fig.update_layout(
+        **_LAYOUT,
+        barmode="stack",
+        title=_title("Monthly cost by line item", grade),
+        yaxis={"title": "USD per month", "tickprefix": "$"},
+        legend={"orientation": "h", "y": -0.25},
+    )
+    return fig
+
+
+def _fee_axis(current: float) -> np.ndarray:
+    top = max(2.0 * current, 5.0)
+    fees: np.ndarray = np.linspace(0.0, top, 21)
+    return fees
+
+
+def breakeven_heatmap(
+    catalog: Catalog,
+    result: ScenarioResult,
+    pair: tuple[str, str],
+    *,
+    input_shares: Sequence[float] | None = None,
+    fees: Sequence[float] | None = None,
+) -> go.Figure:
+    """Break-even traffic of ``pair`` against the input share of the traffic and B's hosting fee.
+
+    Cells where the paths never cross are drawn in grey and say who is always cheaper. The
+    coefficients come from :func:`costmodel.sweep.coefficients` at the scenario's cached share,
+    batch share and hosting schedule; B's fixed cost per hour is replaced by each fee on the y axis.
+    """
+    traffic = result.scenario.traffic
+    a, b = (
+        coefficients(
+            catalog,
+            PathSpec.parse(label),
+            as_of=result.as_of,
+            cached_share=traffic.cached_share,
+            batch_share=traffic.batch_share,
+            hosted_hours_per_month=traffic.hosted_hours_per_month,
+            hours_per_month=traffic.hours_per_month,
+        )
+        for label in pair
+    )
+    shares = np.asarray(input_shares if input_shares is not None else np.linspace(0.05, 0.95, 19), dtype=float)
+    fee_axis = np.asarray(fees if fees is not None else _fee_axis(b.fixed_per_hour), dtype=float)
+    grid = breakeven_grid(a, b, shares, fee_axis)
+    # rows: fees (y); columns: input shares (x)
+    t = grid.tokens_per_hour.T
+    status = grid.status.T
+    crossing = status == CROSSES
+    z_cross = np.where(crossing, np.log10(np.where(crossing & (t > 0), t, 1.0)), np.nan)
+    meaning = {
+        A_ALWAYS_CHEAPER: f"never: {pair[0]} always cheaper",
+        B_ALWAYS_CHEAPER: f"never: {pair[1]} always cheaper",
+        SAME_COST: "never: same cost",
+    }
+    text = [
+        [
+            format_tokens(Decimal(str(round(float(t[i, j]))))) + " tok/h"
+            if status[i, j] == CROSSES
+            else meaning[int(status[i, j])]
+            for j in range(t.shape[1])
+        ]
+        for i in range(t.shape[0])
+    ]
+    finite = z_cross[np.isfinite(z_cross)]
+    ticks = list(range(math.floor(finite.min()), math.ceil(finite.max()) + 1)) if finite.size else []
+    tick_text = [format_tokens(Decimal(10) ** v) for v in ticks]
+    never_code = np.where(crossing, np.nan, status.astype(float))
+    fig = go.Figure()
+    fig.add_trace(
+        go.Heatmap(
+            x=shares,
+            y=fee_axis,
+            z=z_cross.tolist(),
+            text=text,
+            hovertemplate="input share %{x:.0%}<br>B fee $%{y:.2f}/h<br>break-even %{text}<extra></extra>",
+            colorscale="Viridis",
+            colorbar={"title": "break-even<br>tokens/h", "tickvals": ticks, "ticktext": tick_text},
+            name="break-even",
+        )
+    )
+    fig.add_trace(
+        go.Heatmap(
+            x=shares,
+            y=fee_axis,
+            z=never_code.tolist(),
+            text=text,
+            hovertemplate="input share %{x:.0%}<br>B fee $%{y:.2f}/h<br>%{text}<extra></extra>",
+            colorscale=[[0.0, "#d9d9d9"], [1.0, "#8c8c8c"]],
+            zmin=A_ALWAYS_CHEAPER,
+            zmax=SAME_COST,
+            showscale=False,
+            name="never",
+        )
+    )
+    share_now = float(traffic.shape(few_shot=False)[0] / traffic.workload_tokens_per_unit)
+    fig.add_trace(
+        go.Scatter(
+            x=[share_now],
+            y=[b.fixed_per_hour],
+            mode="markers+text",
+            marker={"symbol": "circle-open", "size": 14, "color": "red", "line": {"width": 3}},
+            text=["your scenario"],
+            textposition="top center",
+            showlegend=False,
+            name="your scenario",
+        )
+    )
+    counts = {code: int((status == code).sum()) for code in (A_ALWAYS_CHEAPER, B_ALWAYS_CHEAPER, SAME_COST)}
+    never = [f"{n} cells {meaning[code].removeprefix('never: ')}" for code, n in counts.items() if n]
+    subtitle = ("grey: the lines never cross (" + "; ".join(never) + ")") if never else "the lines cross in every cell"
+    grade = lowest_reliability([result.cost_of(pair[0]).reliability, result.cost_of(pair[1]).reliability])
+    fig.update_layout(
+        **_LAYOUT,
+        title=_title(f"Break-even traffic: A = {pair[0]} vs B = {pair[1]}<br><sup>{subtitle}</sup>", grade),
+        xaxis={"title": "input share of the traffic's tokens", "tickformat": ".0%"},
+        yaxis={"title": "B's fixed cost (hosting) per hour", "tickprefix": "$"},
+    )
+    return fig
+
+
+def token_histogram(
+    per_example_tokens: Sequence[int], training_context_tokens: int | None, *, title: str = "Tokens per example"
+) -> go.Figure:
+    """Distribution of tokens per training example, the model's training context marked.
+
+    When the context is far beyond the longest example (more than 1.5 times), drawing it to scale
+    would squash the histogram into one bar: the context is then stated in a note instead.
+    """
+    values = list(per_example_tokens)
+    longest = max(values, default=0)
+    over = sum(1 for v in values if training_context_tokens is not None and v > training_context_tokens)
+    shapes: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    if training_context_tokens is not None:
+        label = f"training context {training_context_tokens:,} tokens ({over} over)"
+        if training_context_tokens <= 1.5 * longest:
+            shapes.append(
+                {
+                    "type": "line",
+                    "x0": training_context_tokens,
+                    "x1": training_context_tokens,
+                    "y0": 0,
+                    "y1": 1,
+                    "yref": "paper",
+                    "line": {"dash": "dash", "color": "red"},
+                }
+            )
+            annotations.append(
+                {
+                    "x": training_context_tokens,
+                    "y": 1.0,
+                    "yref": "paper",
+                    "text": label,
+                    "showarrow": False,
+                    "xanchor": "right",
+                    "yanchor": "bottom",
+                    "font": {"color": "red", "size": 11},
+                }
+            )
+        else:
+            annotations.append(
+                {
+                    "x": 1.0,
+                    "xref": "paper",
+                    "y": 1.0,
+                    "yref": "paper",
+                    "text": f"{label}: far right of this range, every example fits (longest {longest:,})",
+                    "showarrow": False,
+                    "xanchor": "right",
+                    "yanchor": "bottom",
+                    "font": {"color": "red", "size": 11},
+                }
+            )
+    else:
+        annotations.append(
+            {
+                "x": 1.0,
+                "xref": "paper",
+                "y": 1.0,
+                "yref": "paper",
+                "text": "training context unknown for this model",
+                "showarrow": False,
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "font": {"size": 11},
+            }
+        )
+    trace = {"type": "histogram", "x": values, "nbinsx": 40, "name": "examples", "marker": {"color": _COLORS[0]}}
+    layout = {
+        "title": {"text": title},
+        "xaxis": {"title": {"text": "tokens per example"}},
+        "yaxis": {"title": {"text": "examples"}},
+        "showlegend": False,
+        "shapes": shapes,
+        "annotations": annotations,
+    }
+    return _figure([trace], layout)

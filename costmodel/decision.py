@@ -1,0 +1,385 @@
+"""The readiness check and the one-sentence recommendation: pure, no streamlit.
+
+**Readiness.** Five questions drawn from the usual advice on when to fine-tune (OpenAI's
+fine-tuning guide, "When to use fine-tuning", https://platform.openai.com/docs/guides/fine-tuning;
+Microsoft Learn, "When to use Azure OpenAI fine-tuning",
+https://learn.microsoft.com/azure/ai-services/openai/concepts/fine-tuning-considerations):
+try prompt engineering first; have at least 50 to 100 good examples; handle user data with care;
+do not fine-tune to keep facts up to date (use retrieval); a fine-tuned model is a specialist.
+:func:`assess` turns answers into plain warnings; a *blocker* makes the recommendation stay on
+a base model for now.
+
+**Recommendation.** :func:`recommend` reads a :class:`~costmodel.scenario.ScenarioResult` and
+says in one sentence which path to take (the lowest total over the horizon: one-off training
+plus monthly cost times months), what it costs a month, when fine-tuning pays back against the
+cheapest base path, and above what traffic Azure becomes cheaper than OpenAI. It does no
+arithmetic on money beyond comparing the engine's totals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from costmodel.breakeven import BreakEven, Payback
+from costmodel.catalog import Provider, Reliability, lowest_reliability
+from costmodel.money import format_usd
+from costmodel.scenario import ScenarioResult
+from costmodel.usage import PathCost, PathSpec
+
+__all__ = [
+    "QUESTIONS",
+    "Question",
+    "Readiness",
+    "ReadinessWarning",
+    "Recommendation",
+    "assess",
+    "describe_duration",
+    "describe_path",
+    "format_tokens",
+    "recommend",
+]
+
+Answer = Literal["yes", "no", "unsure"]
+Severity = Literal["blocker", "caution"]
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+
+class Question(BaseModel):
+    model_config = _FROZEN
+
+    key: str  # the ScenarioInputs field (and URL parameter) that holds the answer
+    text: str
+    good: Answer  # the answer that raises no warning
+    if_not: str  # the warning when the answer is the other one
+    if_unsure: str
+    severity: Severity  # of the warning on the bad answer; "unsure" is always a caution
+    source: str
+
+
+_OPENAI_GUIDE = "https://platform.openai.com/docs/guides/fine-tuning"
+_AZURE_GUIDE = "https://learn.microsoft.com/azure/ai-services/openai/concepts/fine-tuning-considerations"
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        key="q_prompting",
+        text="Have you tried prompt engineering (clear instructions, a few examples in the prompt) first?",
+        good="yes",
+        if_not="Try prompt engineering first: many tasks reach the quality they need with a better prompt, "
+        "at no training cost and with a faster feedback loop. Fine-tune when a good prompt still falls short.",
+        if_unsure="Make sure a well-written prompt with a few examples really falls short before paying to train.",
+        severity="blocker",
+        source=_OPENAI_GUIDE,
+    ),
+    Question(
+        key="q_examples",
+        text="Do you have at least 50 to 100 good, reviewed training examples?",
+        good="yes",
+        if_not="Collect more examples first: clear improvements usually need 50 to 100 well-crafted "
+        "examples (the API accepts 10, which is rarely enough).",
+        if_unsure="Check the Dataset page: fewer than 50 to 100 good examples rarely gives a clear improvement.",
+        severity="blocker",
+        source=_OPENAI_GUIDE,
+    ),
+    Question(
+        key="q_user_data",
+        text="Does the training data contain personal or customer data?",
+        good="no",
+        if_not="The training data holds user data: check consent and your data-processing agreement, "
+        "remove what the task does not need, and avoid OpenAI's data-sharing tiers. A model trained on "
+        "it can repeat it.",
+        if_unsure="Find out whether the training data holds personal or customer data before uploading it.",
+        severity="caution",
+        source=_AZURE_GUIDE,
+    ),
+    Question(
+        key="q_fresh",
+        text="Must the answers stay up to date with facts that change (prices, policies, stock)?",
+        good="no",
+        if_not="Fine-tuning fixes knowledge at training time: keep changing facts in retrieval (RAG) or "
+        "the prompt, and fine-tune for format, tone and behaviour only.",
+        if_unsure="If the answers depend on facts that change, plan retrieval (RAG) next to fine-tuning.",
+        severity="caution",
+        source=_AZURE_GUIDE,
+    ),
+    Question(
+        key="q_general",
+        text="Does the model need broad general-purpose ability rather than one narrow task?",
+        good="no",
+        if_not="A fine-tuned model is a specialist and can lose some general ability: for broad use, a "
+        "base model with a good prompt is often the better fit.",
+        if_unsure="Fine-tuning pays off on one narrow, repeated task; check that this is such a task.",
+        severity="caution",
+        source=_AZURE_GUIDE,
+    ),
+)
+
+
+class ReadinessWarning(BaseModel):
+    model_config = _FROZEN
+
+    key: str
+    severity: Severity
+    text: str
+    source: str
+
+
+class Readiness(BaseModel):
+    model_config = _FROZEN
+
+    warnings: tuple[ReadinessWarning, ...]
+
+    @property
+    def blocked(self) -> bool:
+        """A blocker says: not yet, stay on a base model."""
+        return any(w.severity == "blocker" for w in self.warnings)
+
+    @property
+    def blockers(self) -> tuple[ReadinessWarning, ...]:
+        return tuple(w for w in self.warnings if w.severity == "blocker")
+
+
+def assess(answers: Mapping[str, str]) -> Readiness:
+    """Warnings for the answers (keys as in :data:`QUESTIONS`; a missing answer counts as unsure).
+
+    >>> assess({"q_prompting": "no"}).blocked
+    True
+    """
+    out: list[ReadinessWarning] = []
+    for q in QUESTIONS:
+        answer = answers.get(q.key, "unsure")
+        if answer == q.good:
+            continue
+        if answer == "unsure":
+            out.append(ReadinessWarning(key=q.key, severity="caution", text=q.if_unsure, source=q.source))
+        else:
+            out.append(ReadinessWarning(key=q.key, severity=q.severity, text=q.if_not, source=q.source))
+    return Readiness(warnings=tuple(out))
+
+
+# -- wording ---------------------------------------------------------------------------------
+
+_PROVIDER_NAME = {Provider.OPENAI: "OpenAI", Provider.AZURE: "Azure OpenAI"}
+
+
+def describe_path(label: str) -> str:
+    """``azure:gpt-4.1-mini:ft@standard`` -> ``fine-tuned gpt-4.1-mini on Azure OpenAI (standard)``.
+
+    >>> describe_path("openai:gpt-4.1:base@standard")
+    'gpt-4.1 base with a few-shot prompt on OpenAI'
+    """
+    p = PathSpec.parse(label)
+    what = f"fine-tuned {p.model}" if p.fine_tuned else f"{p.model} base with a few-shot prompt"
+    tier = "" if p.tier == "standard" and p.provider == Provider.OPENAI else f" ({p.tier})"
+    return f"{what} on {_PROVIDER_NAME[p.provider]}{tier}"
+
+
+def format_tokens(tokens: Decimal) -> str:
+    """``2.0M``, ``350k``, ``900``: a token count for people.
+
+    >>> format_tokens(Decimal("1997863.2")), format_tokens(Decimal(211156)), format_tokens(Decimal(42))
+    ('2.0M', '211k', '42')
+    """
+    if tokens >= 1_000_000_000:
+        return f"{tokens / 1_000_000_000:.1f}B"
+    if tokens >= 1_000_000:
+        return f"{tokens / 1_000_000:.1f}M"
+    if tokens >= 1_000:
+        return f"{tokens / 1_000:.0f}k"
+    return f"{tokens:.0f}"
+
+
+def describe_duration(hours: Decimal, hours_per_month: Decimal) -> str:
+    """``3.2 months``, ``12 days`` or ``5.0 hours``.
+
+    >>> describe_duration(Decimal(7300), Decimal(730)), describe_duration(Decimal(48), Decimal(730))
+    ('10.0 months', '2 days')
+    """
+    if hours >= hours_per_month:
+        return f"{hours / hours_per_month:.1f} months"
+    if hours >= 24:
+        return f"{hours / 24:.0f} days"
+    return f"{max(hours, Decimal('0.1')):.1f} hours"
+
+
+def _traffic_phrase(be: BreakEven) -> str:
+    text = f"{format_tokens(be.tokens_per_hour or Decimal(0))} tokens an hour"
+    if be.requests_per_day is not None:
+        text += f" (about {be.requests_per_day:,.0f} requests a day)"
+    return text
+
+
+# -- recommendation --------------------------------------------------------------------------
+
+
+class Recommendation(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    path: str
+    fine_tuned: bool
+    monthly: Decimal
+    one_off: Decimal | None  # None: the training price is unknown
+    horizon_total: Decimal | None
+    sentence: str
+    payback: Payback | None  # the fine-tuned path (chosen, or cheapest) against the cheapest base path
+    provider_breakeven: BreakEven | None  # OpenAI against Azure for the chosen model (or the closest pair)
+    reliability: Reliability  # lowest grade of every price the sentence rests on
+    held_back_by: tuple[ReadinessWarning, ...] = ()
+
+    @property
+    def unconfirmed(self) -> bool:
+        return self.reliability == Reliability.UNCONFIRMED
+
+
+def _rank(c: PathCost) -> tuple[bool, Decimal]:
+    """Known horizon totals first, lowest first; a path whose training price is unknown goes last."""
+    total = c.horizon_total
+    return (total is None, c.monthly_total if total is None else total)
+
+
+def _cheapest(costs: Sequence[PathCost]) -> PathCost | None:
+    return min(costs, key=_rank, default=None)
+
+
+def _provider_pair(result: ScenarioResult, chosen: PathSpec) -> BreakEven | None:
+    """The OpenAI-vs-Azure break-even closest to the chosen path (same model and variant first)."""
+    best: tuple[int, BreakEven] | None = None
+    for be in result.breakevens:
+        a, b = PathSpec.parse(be.path_a), PathSpec.parse(be.path_b)
+        if {a.provider, b.provider} != {Provider.OPENAI, Provider.AZURE} or a.fine_tuned != b.fine_tuned:
+            continue
+        score = 0
+        if chosen.label in (a.label, b.label):
+            score += 4
+        if a.model == b.model == chosen.model:
+            score += 2
+        if a.fine_tuned == b.fine_tuned == chosen.fine_tuned:
+            score += 1
+        if best is None or score > best[0]:
+            best = (score, be)
+    return None if best is None else best[1]
+
+
+def _model_phrase(p: PathSpec) -> str:
+    return f"fine-tuned {p.model}" if p.fine_tuned else f"{p.model} base"
+
+
+def _azure_clause(be: BreakEven | None) -> str:
+    if be is None:
+        return "no OpenAI-against-Azure pair of the same kind is in this comparison"
+    a, b = PathSpec.parse(be.path_a), PathSpec.parse(be.path_b)
+    azure, openai = (a, b) if a.provider == Provider.AZURE else (b, a)
+    if azure.model == openai.model:
+        what, other = f"for {_model_phrase(azure)}, Azure ({azure.tier})", "OpenAI"
+    else:
+        what, other = f"Azure's {_model_phrase(azure)} ({azure.tier})", f"OpenAI's {_model_phrase(openai)}"
+    if be.status == "crosses":
+        if be.cheaper_above == azure.label:
+            return f"{what} becomes cheaper than {other} above {_traffic_phrase(be)}"
+        return f"{what} is cheaper than {other} only below {_traffic_phrase(be)}"
+    if be.always_cheaper == azure.label:
+        return f"{what} is cheaper than {other} at every traffic"
+    if be.always_cheaper == openai.label:
+        return f"{what} never becomes cheaper than {other}, at any traffic"
+    return f"{what} costs the same as {other} at every traffic"
+
+
+def _payback_clause(pb: Payback | None, hours_per_month: Decimal, has_ft: bool, has_base: bool) -> str:
+    if pb is None:
+        if not has_ft:
+            return "no fine-tuned path is in the comparison"
+        if not has_base:
+            return "add a base path to see when fine-tuning pays back"
+        return "the training cost is unknown, so the payback cannot be computed"
+    against = describe_path(pb.base)
+    if pb.status == "never_cheaper":
+        reason = pb.explanation.split(": ", 1)[-1].rstrip(".")
+        return f"fine-tuning never pays back at this traffic against {against} ({reason})"
+    if pb.status == "already_cheaper":
+        return f"fine-tuning is cheaper than {against} from the first hour"
+    assert pb.hours is not None
+    when = describe_duration(pb.hours, hours_per_month)
+    beyond = "" if pb.within_horizon else ", beyond the horizon"
+    return f"fine-tuning pays back its training after {when} against {against}{beyond}"
+
+
+def _payback_for(result: ScenarioResult, ft_label: str, base_label: str | None) -> Payback | None:
+    for pb in result.paybacks:
+        if pb.fine_tuned == ft_label and (base_label is None or pb.base == base_label):
+            return pb
+    return None
+
+
+def recommend(result: ScenarioResult, readiness: Readiness | None = None) -> Recommendation:
+    """The path to take and one plain sentence saying why (see the module docstring).
+
+    When the readiness check has a blocker, the cheapest *base* path is recommended and the
+    sentence says what fine-tuning would have cost and why it is held back.
+    """
+    readiness = readiness or Readiness(warnings=())
+    costs = list(result.costs)
+    base = [c for c in costs if not c.path.fine_tuned]
+    tuned = [c for c in costs if c.path.fine_tuned]
+    cheapest = _cheapest(costs)
+    assert cheapest is not None  # a scenario has at least one path
+    best_base = _cheapest(base)
+    best_ft = _cheapest(tuned)
+    held_back = readiness.blockers if (readiness.blocked and best_base is not None) else ()
+    chosen = best_base if held_back and best_base is not None else cheapest
+    hours_per_month = result.scenario.traffic.hours_per_month
+    ft_for_payback = chosen if chosen.path.fine_tuned else best_ft
+    pb = (
+        _payback_for(result, ft_for_payback.path.label, best_base.path.label if best_base else None)
+        if ft_for_payback is not None
+        else None
+    )
+    pair = _provider_pair(result, chosen.path)
+    horizon = result.scenario.horizon_months
+    cost_text = f"{format_usd(chosen.monthly_total)} a month"
+    if chosen.training is not None and not chosen.training_amortised:
+        if chosen.training_total is None:
+            cost_text += " plus training at a price the catalogue does not have"
+        else:
+            cost_text += f" plus {format_usd(chosen.training_total)} of training once"
+    if held_back:
+        ft_text = (
+            f" ({describe_path(best_ft.path.label)} would cost {format_usd(best_ft.horizon_total)} "
+            f"over {horizon} months against {format_usd(chosen.horizon_total)})"
+            if best_ft is not None
+            else ""
+        )
+        head = (
+            f"Stay with {describe_path(chosen.path.label)} for now, at {cost_text}{ft_text}, "
+            f"because the readiness check says: {held_back[0].text.split(':')[0].lower()}"
+        )
+    else:
+        head = f"Take {describe_path(chosen.path.label)}: {cost_text}, the lowest total over {horizon} months"
+    clauses = [
+        head,
+        _payback_clause(pb, hours_per_month, bool(tuned), bool(base)),
+        _azure_clause(pair),
+    ]
+    grades = [chosen.reliability]
+    if pb is not None:
+        grades.append(pb.reliability)
+    if pair is not None:
+        grades.append(pair.reliability)
+    grade = lowest_reliability(grades)
+    sentence = "; ".join(clauses) + "."
+    if grade == Reliability.UNCONFIRMED:
+        sentence += " This rests on at least one unconfirmed price."
+    return Recommendation(
+        path=chosen.path.label,
+        fine_tuned=chosen.path.fine_tuned,
+        monthly=chosen.monthly_total,
+        one_off=chosen.one_off_total,
+        horizon_total=chosen.horizon_total,
+        sentence=sentence,
+        payback=pb,
+        provider_breakeven=pair,
+        reliability=grade,
+        held_back_by=held_back,
+    )

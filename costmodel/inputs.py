@@ -1,0 +1,235 @@
+"""The dashboard's scenario as one flat, validated model that round-trips through a URL.
+
+:class:`ScenarioInputs` holds every input the dashboard lets people move (paths, traffic,
+training volume, readiness answers, chart options). It is pure: no streamlit. The UI binds each
+field to a widget and to a query parameter of the same name, so a copied link reopens the same
+view; :func:`to_query` and :func:`from_query` are the two directions. :meth:`ScenarioInputs.scenario`
+turns the inputs into the engine's :class:`~costmodel.scenario.Scenario` (raising
+:class:`~costmodel.errors.ScenarioError` with the field and the fix when they are impossible).
+
+>>> inputs = ScenarioInputs()
+>>> from_query(to_query(inputs))[0] == inputs
+True
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from costmodel.catalog import Catalog, Kind, Provider, Variant
+from costmodel.dataset import DatasetAnalysis
+from costmodel.errors import InputError
+from costmodel.scenario import Scenario, scenario_from_mapping
+from costmodel.usage import PathSpec, training_tier
+
+__all__ = [
+    "DEFAULT_FEW_SHOT_K",
+    "DEFAULT_PATHS",
+    "Answer",
+    "ScenarioInputs",
+    "defaults_from",
+    "from_query",
+    "path_options",
+    "to_query",
+]
+
+Answer = Literal["yes", "no", "unsure"]
+
+# Fine-tuned gpt-4.1-mini on OpenAI and on an Azure Regional Standard deployment (the Azure tier
+# with a training price in the bundled catalogue), against gpt-4.1 base with a few-shot prompt.
+DEFAULT_PATHS: tuple[str, ...] = (
+    "openai:gpt-4.1-mini:ft@standard",
+    "azure:gpt-4.1-mini:ft@standard",
+    "openai:gpt-4.1:base@standard",
+)
+
+DEFAULT_FEW_SHOT_K = 3
+_DATED = re.compile(r"-\d{4}-\d{2}-\d{2}$")
+_PERCENT = Annotated[int, Field(ge=0, le=100)]
+
+
+class ScenarioInputs(BaseModel):
+    """Every input of the dashboard. Field names are the URL's query parameter names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    paths: Annotated[tuple[str, ...], Field(min_length=1, max_length=6)] = DEFAULT_PATHS
+    requests_per_day: Annotated[int, Field(gt=0, le=1_000_000_000)] = 5_000
+    input_tokens: Annotated[int, Field(ge=0, le=2_000_000)] = 300  # short prompt, per request
+    output_tokens: Annotated[int, Field(ge=0, le=2_000_000)] = 250
+    cached_pct: _PERCENT = 0  # share of input tokens served from the prompt cache
+    batch_pct: _PERCENT = 0  # share of requests sent through the Batch API
+    horizon_months: Annotated[int, Field(gt=0, le=120)] = 12
+    hosted_hours: Annotated[int, Field(ge=0, le=744)] = 730  # deployed hours a month (hosting schedule)
+    training_tokens: Annotated[int, Field(gt=0)] = 400_000  # billed tokens of the training file
+    epochs: Annotated[int, Field(gt=0, le=50)] = 3
+    few_shot_k: Annotated[int, Field(ge=0, le=50)] = 3
+    few_shot_tokens: Annotated[int, Field(ge=0)] = 1_200  # tokens the k examples add to a base prompt
+    as_of: date | None = None  # None: today
+    log_x: bool = True
+    heat_a: str | None = None  # break-even heatmap pair (None: the first two paths)
+    heat_b: str | None = None
+    # readiness check (see costmodel.decision.QUESTIONS)
+    q_prompting: Answer = "yes"
+    q_examples: Answer = "yes"
+    q_user_data: Answer = "no"
+    q_fresh: Answer = "no"
+    q_general: Answer = "no"
+
+    @field_validator("paths", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [v for v in value.split(",") if v.strip()]
+        if isinstance(value, list | tuple):
+            # canonical labels, so "openai:gpt-4o:base" and "...@standard" are one path
+            labels = [PathSpec.parse(v).label if isinstance(v, str) else v for v in value]
+            return tuple(dict.fromkeys(labels))
+        return value
+
+    @field_validator("heat_a", "heat_b", mode="before")
+    @classmethod
+    def _path(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return PathSpec.parse(value).label if value.strip() else None
+        return value
+
+    def scenario(self) -> Scenario:
+        """The engine's scenario. Impossible inputs raise :class:`ScenarioError` naming the field."""
+        traffic: dict[str, Any] = {
+            "requests_per_day": Decimal(self.requests_per_day),
+            "input_tokens_per_request": self.input_tokens,
+            "output_tokens_per_request": self.output_tokens,
+            "cached_share": Decimal(self.cached_pct) / 100,
+            "batch_share": Decimal(self.batch_pct) / 100,
+            "hosted_hours_per_month": Decimal(self.hosted_hours),
+            "few_shot_tokens": self.few_shot_tokens,
+        }
+        return scenario_from_mapping(
+            {
+                "as_of": self.as_of,
+                "paths": list(self.paths),
+                "traffic": traffic,
+                "horizon_months": self.horizon_months,
+                "training": {"tokens": self.training_tokens, "epochs": self.epochs},
+            },
+            source="dashboard inputs",
+        )
+
+    def heat_pair(self) -> tuple[str, str] | None:
+        """The two paths of the break-even heatmap (defaults: the first two paths)."""
+        a = self.heat_a if self.heat_a in self.paths else None
+        b = self.heat_b if self.heat_b in self.paths else None
+        rest = [p for p in self.paths if p not in (a, b)]
+        a = a or (rest.pop(0) if rest else None)
+        b = b or (rest.pop(0) if rest else None)
+        if a is None or b is None or a == b:
+            return None
+        return a, b
+
+
+def _encode(value: object) -> str:
+    if isinstance(value, tuple):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def to_query(inputs: ScenarioInputs) -> dict[str, str]:
+    """Query parameters for ``inputs`` (every field that has a value)."""
+    return {k: _encode(v) for k, v in inputs.model_dump().items() if v is not None}
+
+
+def _field_message(err: ValidationError) -> str:
+    first = err.errors()[0]
+    return str(first["msg"]).removeprefix("Value error, ")
+
+
+def from_query(params: Mapping[str, str], base: ScenarioInputs | None = None) -> tuple[ScenarioInputs, list[str]]:
+    """Inputs read from query parameters, field by field.
+
+    A parameter that is unknown or invalid is skipped (its field keeps the ``base`` value) and
+    described in the returned messages, so one bad value never loses the others.
+    """
+    current = (base or ScenarioInputs()).model_dump()
+    problems: list[str] = []
+    for name, raw in params.items():
+        if name not in ScenarioInputs.model_fields:
+            continue  # other pages' parameters (and streamlit's own) are not ours
+        value: Any = raw
+        if name == "log_x":
+            value = {"1": True, "0": False}.get(raw, raw)
+        if name in ("as_of", "heat_a", "heat_b") and raw == "":
+            value = None
+        try:
+            current = ScenarioInputs.model_validate({**current, name: value}).model_dump()
+        except (ValidationError, InputError, ValueError) as exc:
+            why = _field_message(exc) if isinstance(exc, ValidationError) else str(exc)
+            problems.append(f"link parameter '{name}={raw}' was ignored: {why}")
+    return ScenarioInputs.model_validate(current), problems
+
+
+def path_options(catalog: Catalog, as_of: date) -> list[str]:
+    """Every path the catalogue can price on ``as_of``: an input and an output price in force.
+
+    Fine-tuned paths are listed only when a training price (per token or per hour) is in force
+    for their training tier (and, on Azure, a hosting price), so every option can be evaluated
+    with a training volume. Models are written with their shortest registry name
+    (``gpt-4.1-mini`` rather than ``gpt-4.1-mini-2025-04-14``).
+    """
+    have: dict[tuple[Provider, str, Variant, str], set[Kind]] = {}
+    for r in catalog.in_force(as_of):
+        if r.amount is not None:
+            have.setdefault((r.provider, r.model, r.variant, r.tier), set()).add(r.kind)
+    short: dict[tuple[Provider, str], str] = {}
+    for m in catalog.models:
+        dated = _DATED.search(m.model) is not None
+        short[(m.provider, m.model)] = min((m.model, *m.aliases), key=lambda n: (len(n), n)) if dated else m.model
+    out: list[str] = []
+    for (provider, model, variant, tier), kinds in sorted(have.items()):
+        if tier in ("batch", "batch_data_sharing") or not {Kind.INPUT, Kind.OUTPUT} <= kinds:
+            continue  # batch is a share of the traffic, not a path of its own
+        name = short.get((provider, model), model)
+        path = PathSpec(provider=provider, model=name, fine_tuned=variant == Variant.FINE_TUNED, tier=tier)
+        if path.fine_tuned:
+            train = have.get((provider, model, variant, training_tier(path)), set())
+            if not train & {Kind.TRAINING, Kind.TRAINING_HOURLY}:
+                continue
+            if provider == Provider.AZURE and Kind.HOSTING not in kinds:
+                continue
+        out.append(path.label)
+    return out
+
+
+def defaults_from(analysis: DatasetAnalysis, base: ScenarioInputs | None = None) -> ScenarioInputs:
+    """Inputs whose training volume, epochs, few-shot size and prompt shape come from a training file.
+
+    * ``training_tokens`` = the file's billed tokens, ``epochs`` = its default epochs;
+    * ``few_shot_tokens`` = the tokens ``few_shot_k`` of its examples add to a prompt;
+    * ``input_tokens`` = mean tokens of an example without its assistant reply (the prompt a
+      fine-tuned model is sent), ``output_tokens`` = mean assistant tokens (rounded to whole tokens).
+
+    A file without examples leaves ``base`` as it is.
+    """
+    base = base or ScenarioInputs()
+    if analysis.examples == 0:
+        return base
+    changes: dict[str, Any] = {
+        "training_tokens": analysis.billed_tokens,
+        "epochs": analysis.n_epochs,
+        "few_shot_tokens": analysis.few_shot_tokens(base.few_shot_k),
+    }
+    total, reply = analysis.stats.total_tokens_per_example, analysis.stats.assistant_tokens_per_example
+    if total is not None and reply is not None:
+        changes["input_tokens"] = max(1, round(total.mean - reply.mean))
+        changes["output_tokens"] = max(1, round(reply.mean))
+    return ScenarioInputs.model_validate({**base.model_dump(), **changes})

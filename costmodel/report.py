@@ -1,0 +1,363 @@
+"""The procurement report: self-contained HTML and Markdown, line items as CSV, the scenario as JSON.
+
+A :class:`Report` is built from the engine's result and says: the recommendation (one sentence),
+the readiness warnings, the assumptions (every scenario input), each path's line items, every
+catalogue price used with its source, reliability grade and validity window on the as-of date,
+and the charts. The HTML embeds plotly.js inline, so the file opens offline. Figures resting on
+an ``unconfirmed`` price are labelled so.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import plotly.graph_objects as go
+
+from costmodel.breakdown import Breakdown
+from costmodel.catalog import Catalog, Kind, PriceRow, Reliability, Variant
+from costmodel.charts import UNCONFIRMED_NOTE, cost_vs_traffic, cumulative_cost, line_items_bar
+from costmodel.decision import QUESTIONS, Readiness, Recommendation, describe_path
+from costmodel.inputs import ScenarioInputs
+from costmodel.money import format_quantity, format_usd
+from costmodel.scenario import ScenarioResult
+from costmodel.usage import resolve_prices, training_tier
+
+__all__ = ["Report", "breakdown_rows", "line_item_rows", "md_table", "price_rows", "prices_used"]
+
+_MICRO = Decimal("0.000001")
+_ASSUMPTION_LABELS = {
+    "paths": "Paths compared",
+    "requests_per_day": "Requests per day",
+    "input_tokens": "Input tokens per request (short prompt)",
+    "output_tokens": "Output tokens per request",
+    "cached_pct": "Cached share of input tokens (%)",
+    "batch_pct": "Share of requests sent through Batch (%)",
+    "horizon_months": "Horizon (months)",
+    "hosted_hours": "Hosted hours per month (fine-tuned deployments)",
+    "training_tokens": "Billed training tokens (one epoch)",
+    "epochs": "Epochs",
+    "few_shot_k": "Few-shot examples in a base prompt (k)",
+    "few_shot_tokens": "Tokens the k examples add to each base prompt",
+}
+
+
+def _qty(value: Decimal) -> str:
+    """A quantity or amount for the CSV: six decimals at most, no exponent."""
+    return f"{value.quantize(_MICRO).normalize():f}"
+
+
+def breakdown_rows(b: Breakdown) -> list[dict[str, str]]:
+    """A breakdown as display rows (money through :func:`format_usd`)."""
+    return [
+        {
+            "line": i.name,
+            "quantity": f"{format_quantity(i.quantity)} {i.quantity_unit}",
+            "unit price": format_usd(i.unit_price, precise=True),
+            "cost": format_usd(i.cost),
+            "reliability": i.reliability.value + (f" ({UNCONFIRMED_NOTE})" if i.reliability == "unconfirmed" else ""),
+            "source": i.source_url or "none (unconfirmed)",
+            "note": i.note,
+        }
+        for i in b.items
+    ]
+
+
+def line_item_rows(result: ScenarioResult) -> list[dict[str, str]]:
+    """Every line item of every path (monthly and training), for the CSV download."""
+    out: list[dict[str, str]] = []
+    for c in result.costs:
+        parts: list[tuple[str, Breakdown]] = [("monthly", c.monthly)]
+        if c.training is not None:
+            parts.append(("training (one-off)", c.training))
+        for section, b in parts:
+            for i in b.items:
+                out.append(
+                    {
+                        "path": c.path.label,
+                        "section": section,
+                        "line": i.name,
+                        "kind": i.kind,
+                        "quantity": _qty(i.quantity),
+                        "quantity_unit": i.quantity_unit,
+                        "unit_price_usd": "" if i.unit_price is None else _qty(i.unit_price),
+                        "cost_usd": "" if i.cost is None else _qty(i.cost),
+                        "reliability": i.reliability.value,
+                        "source_url": i.source_url or "",
+                        "note": i.note,
+                        "as_of": result.as_of.isoformat(),
+                    }
+                )
+    return out
+
+
+def prices_used(catalog: Catalog, result: ScenarioResult) -> list[PriceRow]:
+    """Every catalogue row the result rests on (serving, batch, hosting and training prices)."""
+    seen: dict[tuple[str, date], PriceRow] = {}
+    batch = result.scenario.traffic.batch_share > 0
+    for c in result.costs:
+        prices = resolve_prices(catalog, c.path, result.as_of, need_batch=batch)
+        rows = [prices.input, prices.output, prices.cached_input, prices.hosting]
+        if batch:
+            rows += [prices.batch_input, prices.batch_output, prices.batch_cached_input]
+        if c.training is not None:
+            for kind in (Kind.TRAINING, Kind.TRAINING_HOURLY):
+                rows.append(
+                    catalog.maybe_lookup(
+                        c.path.provider, prices.model, Variant.FINE_TUNED, kind, training_tier(c.path), result.as_of
+                    )
+                )
+        for r in rows:
+            if r is not None:
+                seen.setdefault((str(r.key), r.effective_from), r)
+    return sorted(seen.values(), key=lambda r: (r.provider, r.model, r.variant, r.kind, r.tier))
+
+
+def price_rows(rows: Sequence[PriceRow]) -> list[dict[str, str]]:
+    """Catalogue rows for display: amount, unit, window, grade, source."""
+    return [
+        {
+            "provider": r.provider.value,
+            "model": r.model,
+            "variant": r.variant.value,
+            "kind": r.kind.value,
+            "tier": r.tier,
+            "amount": "no published figure" if r.amount is None else format_usd(r.amount, precise=True),
+            "unit": r.unit.value,
+            "valid": r.window(),
+            "reliability": r.reliability.value,
+            "source": r.source_url or "",
+            "note": r.note,
+            "origin": r.origin,
+        }
+        for r in rows
+    ]
+
+
+def md_table(rows: Sequence[dict[str, str]], columns: Sequence[str], *, links: bool = False) -> str:
+    """A Markdown table; with ``links``, https cells become ``[open](url)`` links."""
+
+    def cell(v: str) -> str:
+        if links and v.startswith("https://"):
+            return f"[open]({v})"
+        return v.replace("|", "\\|").replace("\n", " ")
+
+    head = "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n"
+    return head + "".join("| " + " | ".join(cell(r.get(c, "")) for c in columns) + " |\n" for r in rows)
+
+
+def _html_table(rows: Sequence[dict[str, str]], columns: Sequence[str]) -> str:
+    def cell(col: str, v: str) -> str:
+        if col in ("source", "source_url") and v.startswith("http"):
+            return f'<a href="{html.escape(v)}">{html.escape(v)}</a>'
+        cls = ' class="unconfirmed"' if col == "reliability" and v.startswith("unconfirmed") else ""
+        return f"<span{cls}>{html.escape(v)}</span>"
+
+    head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+    body = "".join("<tr>" + "".join(f"<td>{cell(c, r.get(c, ''))}</td>" for c in columns) + "</tr>" for r in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;
+color:#222}table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.85em}td,th{border:1px solid #ccc;
+padding:3px 6px;text-align:left;vertical-align:top}th{background:#f3f3f3}.unconfirmed{color:#b00;font-weight:bold}
+.rec{font-size:1.15em;background:#eef6ee;border-left:4px solid #2a2;padding:.6em 1em}.warn{background:#fff6e5;
+border-left:4px solid #e90;padding:.4em 1em;margin:.3em 0}.block{border-left-color:#c00}
+"""
+
+
+class Report:
+    """Everything a procurement review needs about one scenario (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        catalog: Catalog,
+        inputs: ScenarioInputs,
+        result: ScenarioResult,
+        readiness: Readiness,
+        recommendation: Recommendation,
+        catalog_name: str = "bundled data/prices.csv",
+        generated_on: date,
+    ) -> None:
+        self.inputs = inputs
+        self.result = result
+        self.readiness = readiness
+        self.recommendation = recommendation
+        self.catalog_name = catalog_name
+        self.generated_on = generated_on
+        self.prices = prices_used(catalog, result)
+
+    # -- parts ---------------------------------------------------------------------------------
+    def assumptions(self) -> list[dict[str, str]]:
+        dump = self.inputs.model_dump()
+        rows = [{"assumption": label, "value": _format_value(dump[key])} for key, label in _ASSUMPTION_LABELS.items()]
+        rows.append({"assumption": "Prices as of", "value": self.result.as_of.isoformat()})
+        rows.append({"assumption": "Hours per month", "value": str(self.result.scenario.traffic.hours_per_month)})
+        rows.append({"assumption": "Price catalogue", "value": self.catalog_name})
+        return rows
+
+    def answers(self) -> list[dict[str, str]]:
+        dump = self.inputs.model_dump()
+        return [{"question": q.text, "answer": str(dump[q.key])} for q in QUESTIONS]
+
+    def summary_rows(self) -> list[dict[str, str]]:
+        return [
+            {
+                "path": c.path.label,
+                "description": describe_path(c.path.label),
+                "per month": format_usd(c.monthly_total),
+                "training (one-off)": "none" if c.training is None else format_usd(c.training_total),
+                f"over {c.horizon_months} months": format_usd(c.horizon_total),
+                "reliability": c.reliability.value
+                + (f" ({UNCONFIRMED_NOTE})" if c.reliability == Reliability.UNCONFIRMED else ""),
+            }
+            for c in self.result.costs
+        ]
+
+    def figures(self) -> list[go.Figure]:
+        figs = [
+            cost_vs_traffic(self.result, log_x=self.inputs.log_x),
+            cumulative_cost(self.result),
+            line_items_bar(self.result),
+        ]
+        # validated copies with a template: a file read on its own has no app theme
+        return [go.Figure(fig.to_dict()).update_layout(template="plotly_white") for fig in figs]
+
+    def _title(self) -> str:
+        return f"Fine-tuning cost decision: {describe_path(self.recommendation.path)}"
+
+    # -- formats -------------------------------------------------------------------------------
+    def markdown(self) -> str:
+        rec = self.recommendation
+        out = [
+            f"# {self._title()}",
+            "",
+            f"Generated {self.generated_on.isoformat()}; prices as of "
+            f"{self.result.as_of.isoformat()}; catalogue: {self.catalog_name}.",
+            "",
+            "## Recommendation",
+            "",
+            rec.sentence,
+            "",
+        ]
+        if rec.unconfirmed:
+            out += [f"**Warning:** this recommendation {UNCONFIRMED_NOTE}.", ""]
+        out += ["## Readiness check", "", md_table(self.answers(), ["question", "answer"])]
+        for w in self.readiness.warnings:
+            out.append(f"- **{w.severity}**: {w.text} (source: {w.source})")
+        out += ["", "## Assumptions", "", md_table(self.assumptions(), ["assumption", "value"])]
+        out += ["## Cost by path", "", md_table(self.summary_rows(), list(self.summary_rows()[0]))]
+        for c in self.result.costs:
+            out += [f"### {c.path.label}: monthly line items", ""]
+            out.append(md_table(breakdown_rows(c.monthly), ["line", "quantity", "unit price", "cost", "reliability"]))
+            if c.training is not None:
+                out += ["Training (one-off):", ""]
+                out.append(
+                    md_table(breakdown_rows(c.training), ["line", "quantity", "unit price", "cost", "reliability"])
+                )
+        out += ["## Break-even and payback", ""]
+        for be in self.result.breakevens:
+            out.append(f"- {be.path_a} vs {be.path_b}: {be.explanation} ({be.reliability.value})")
+        for pb in self.result.paybacks:
+            out.append(f"- {pb.fine_tuned} against {pb.base}: {pb.explanation} ({pb.reliability.value})")
+        out += ["", f"## Prices used (in force on {self.result.as_of.isoformat()})", ""]
+        cols = ["provider", "model", "variant", "kind", "tier", "amount", "unit", "valid", "reliability", "source"]
+        out.append(md_table(price_rows(self.prices), cols))
+        out.append("The HTML version of this report carries the charts.")
+        return "\n".join(out) + "\n"
+
+    def html(self) -> str:
+        rec = self.recommendation
+        parts = [
+            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+            f"<title>{html.escape(self._title())}</title><style>{_CSS}</style></head><body>",
+            f"<h1>{html.escape(self._title())}</h1>",
+            f"<p>Generated {self.generated_on.isoformat()}; prices as of {self.result.as_of.isoformat()}; "
+            f"catalogue: {html.escape(self.catalog_name)}.</p>",
+            "<h2>Recommendation</h2>",
+            f"<p class='rec'>{html.escape(rec.sentence)}</p>",
+        ]
+        if rec.unconfirmed:
+            parts.append(f"<p class='unconfirmed'>This recommendation {UNCONFIRMED_NOTE}.</p>")
+        parts.append("<h2>Readiness check</h2>" + _html_table(self.answers(), ["question", "answer"]))
+        for w in self.readiness.warnings:
+            cls = "warn block" if w.severity == "blocker" else "warn"
+            parts.append(
+                f"<p class='{cls}'><b>{w.severity}</b>: {html.escape(w.text)} "
+                f"(<a href='{html.escape(w.source)}'>source</a>)</p>"
+            )
+        parts.append("<h2>Assumptions</h2>" + _html_table(self.assumptions(), ["assumption", "value"]))
+        parts.append("<h2>Cost by path</h2>" + _html_table(self.summary_rows(), list(self.summary_rows()[0])))
+        parts.append("<h2>Charts</h2>")
+        for k, fig in enumerate(self.figures()):
+            parts.append(fig.to_html(full_html=False, include_plotlyjs=(k == 0), config={"displaylogo": False}))
+        parts.append("<h2>Line items</h2>")
+        cols = ["line", "quantity", "unit price", "cost", "reliability", "source", "note"]
+        for c in self.result.costs:
+            parts.append(f"<h3>{html.escape(c.path.label)} (per month)</h3>")
+            parts.append(_html_table(breakdown_rows(c.monthly), cols))
+            if c.training is not None:
+                parts.append(f"<h3>{html.escape(c.path.label)}: training (one-off)</h3>")
+                parts.append(_html_table(breakdown_rows(c.training), cols))
+        parts.append("<h2>Break-even and payback</h2><ul>")
+        for be in self.result.breakevens:
+            parts.append(
+                f"<li>{html.escape(be.path_a)} vs {html.escape(be.path_b)}: {html.escape(be.explanation)}</li>"
+            )
+        for pb in self.result.paybacks:
+            parts.append(
+                f"<li>{html.escape(pb.fine_tuned)} against {html.escape(pb.base)}: {html.escape(pb.explanation)}</li>"
+            )
+        parts.append("</ul>")
+        parts.append(f"<h2>Prices used (in force on {self.result.as_of.isoformat()})</h2>")
+        cols = [
+            "provider",
+            "model",
+            "variant",
+            "kind",
+            "tier",
+            "amount",
+            "unit",
+            "valid",
+            "reliability",
+            "source",
+            "note",
+        ]
+        parts.append(_html_table(price_rows(self.prices), cols))
+        parts.append("</body></html>")
+        return "\n".join(parts)
+
+    def line_items_csv(self) -> str:
+        rows = line_item_rows(self.result)
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=list(rows[0]) if rows else ["path"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        return buf.getvalue()
+
+    def scenario_json(self) -> str:
+        payload = {
+            "inputs": self.inputs.model_dump(mode="json"),
+            "as_of": self.result.as_of.isoformat(),
+            "scenario": self.result.scenario.model_dump(mode="json"),
+            "recommendation": {
+                "path": self.recommendation.path,
+                "sentence": self.recommendation.sentence,
+                "reliability": self.recommendation.reliability.value,
+            },
+        }
+        return json.dumps(payload, indent=2, sort_keys=True) + "\n"
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, tuple | list):
+        return ", ".join(str(v) for v in value)
+    return str(value)

@@ -1,0 +1,65 @@
+"""The dashboard's pages. ``app.py`` builds ``st.navigation`` from :func:`pages`.
+
+Each page is a two-line script in ``app_pages/`` (so ``AppTest.switch_page("app_pages/whatif.py")``
+works) that calls :func:`run_page`, which imports the page module and calls its ``render()``. The
+Latency and Launch pages belong to their own issues: their modules are imported lazily, and while
+a module is absent its page says so in one line.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import streamlit as st
+
+from costmodel.errors import InputError
+
+__all__ = ["LATER_PAGES", "PAGES_DIR", "page", "pages", "run_page"]
+
+PAGES_DIR = Path(__file__).resolve().parent.parent.parent / "app_pages"
+
+# url path -> (title, icon, module that holds render())
+_PAGES: dict[str, tuple[str, str, str]] = {
+    "decision": ("Decision", ":material/balance:", "costmodel.ui.decision_page"),
+    "dataset": ("Dataset", ":material/dataset:", "costmodel.ui.dataset_page"),
+    "whatif": ("What-if", ":material/tune:", "costmodel.ui.whatif_page"),
+    "prices": ("Prices", ":material/sell:", "costmodel.ui.prices_page"),
+    "latency": ("Latency", ":material/speed:", "costmodel.ui.latency_page"),
+    "launch": ("Launch", ":material/rocket_launch:", "costmodel.ui.launch_page"),
+}
+LATER_PAGES = {"latency": "the latency issue", "launch": "the launch issue"}
+
+
+def run_page(url_path: str) -> None:
+    """Import the page's module and call its ``render()`` (a page still to come says so)."""
+    title, _, module_name = _PAGES[url_path]
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name or url_path not in LATER_PAGES:
+            raise
+        st.title(title)
+        st.info(f"This page arrives with {LATER_PAGES[url_path]} ({module_name}).")
+        return
+    try:
+        if url_path == "latency":
+            from costmodel.ui import state
+
+            module.render(path_costs=state.latency_path_costs())  # latency next to each path's monthly cost
+        else:
+            module.render()
+    except InputError as exc:  # a safety net: pages catch their own, but never show a traceback
+        st.error(str(exc))
+
+
+def page(url_path: str) -> st.Page:
+    """The page object for ``url_path`` (also for ``st.page_link``)."""
+    title, icon, _ = _PAGES[url_path]
+    return st.Page(
+        str(PAGES_DIR / f"{url_path}.py"), title=title, icon=icon, url_path=url_path, default=url_path == "decision"
+    )
+
+
+def pages() -> list[st.Page]:
+    return [page(p) for p in _PAGES]

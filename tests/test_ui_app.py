@@ -1,0 +1,42 @@
+"""AppTest: navigation and the pages other issues bring."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from tests.ui_support import run_app, texts
+
+
+@pytest.mark.parametrize("page", ["decision", "dataset", "whatif", "prices", "latency", "launch"])
+def test_every_page_runs_without_exception(page: str) -> None:
+    at = run_app(page)
+    assert not at.exception
+    assert at.title, page
+
+
+@pytest.mark.parametrize("page", ["latency", "launch"])
+def test_pages_of_other_issues_say_when_they_arrive(page: str) -> None:
+    at = run_app(page)
+    if importlib.util.find_spec(f"costmodel.ui.{page}_page") is None:
+        assert texts(at, "info") == [f"This page arrives with the {page} issue (costmodel.ui.{page}_page)."]
+    else:
+        assert not any("arrives with" in t for t in texts(at, "info"))
+
+
+def test_missing_sample_falls_back_to_builtin_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import streamlit as st
+
+    from costmodel.ui import state
+
+    monkeypatch.setattr(state, "SAMPLE_PATH", tmp_path / "missing.jsonl")
+    st.cache_data.clear()
+    try:
+        at = run_app()
+        assert not at.exception
+        assert any("sample dataset could not be read" in w for w in texts(at, "warning"))
+        assert texts(at, "success")  # a recommendation on the built-in defaults
+        assert at.query_params["training_tokens"] == "400000"
+    finally:
+        st.cache_data.clear()

@@ -1,0 +1,43 @@
+"""Helpers for the AppTest tests of the dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from costmodel.dataset import analyze_file
+from costmodel.inputs import ScenarioInputs, defaults_from
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+
+
+def run_app(page: str = "decision", params: Mapping[str, str] | None = None) -> AppTest:
+    """Run the app (as a fresh session) on ``page`` with the given link parameters."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for k, v in (params or {}).items():
+        at.query_params[k] = v
+    at.run()
+    if page != "decision":
+        at.switch_page(f"app_pages/{page}.py").run()
+    return at
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [str(e.value) for e in getattr(at, kind)]
+
+
+def metric(at: AppTest, label: str) -> str:
+    for m in at.metric:
+        if m.label == label:
+            return str(m.value)
+    raise KeyError(f"no metric {label!r}; have {[m.label for m in at.metric]}")
+
+
+def app_defaults(**changes: object) -> ScenarioInputs:
+    """The inputs the app opens with (sample dataset's volume and prompt shape), with ``changes``."""
+    sample = analyze_file(ROOT / "data" / "sample" / "recipes.jsonl", model="gpt-4.1-mini", workers=1)
+    base = defaults_from(sample)
+    return ScenarioInputs.model_validate({**base.model_dump(), **changes})
