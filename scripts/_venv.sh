@@ -12,6 +12,10 @@ want="$(sha256sum pyproject.toml | cut -d' ' -f1)"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "Installing costmodel and its dependencies into .venv ..."
   .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
-  .venv/bin/python -m pip install --quiet -e ".[dev]"
+  if ! .venv/bin/python -m pip install --quiet -e ".[dev]" > .venv/install.log 2>&1; then
+    cat .venv/install.log >&2
+    echo "Installing into .venv failed (full log above and in .venv/install.log)." >&2
+    exit 1
+  fi
   echo "$want" > "$stamp"
 fi
