@@ -673,6 +673,10 @@ def _read(path: Path) -> str:
         raise CatalogError(
             f"not UTF-8 text (byte {exc.start})", source=str(path), hint="save the file as UTF-8 CSV"
         ) from None
+    except OSError as exc:  # a directory, no permission, an unreadable device
+        raise CatalogError(
+            f"cannot read the file: {exc.strerror or exc}", source=str(path), hint="give the path of a CSV file"
+        ) from None
 
 
 @functools.cache

@@ -92,6 +92,12 @@ def load_scenario(path: Path) -> Scenario:
         raise ScenarioError("file not found", source=str(path), hint="check the path") from None
     except UnicodeDecodeError:
         raise ScenarioError("not UTF-8 text", source=str(path), hint="save the file as UTF-8") from None
+    except OSError as exc:  # a directory, no permission, an unreadable device
+        raise ScenarioError(
+            f"cannot read the file: {exc.strerror or exc}",
+            source=str(path),
+            hint="give the path of a YAML or JSON scenario file",
+        ) from None
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
