@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from costmodel.breakeven import BreakEven, Payback, breakeven, payback
 from costmodel.catalog import Catalog
 from costmodel.errors import ScenarioError
+from costmodel.training import MAX_EPOCHS, MAX_TRAINING_TOKENS, TARGET_EPOCHS
 from costmodel.usage import PathCost, PathSpec, Traffic, linear_cost, path_cost
 
 __all__ = ["Scenario", "ScenarioResult", "evaluate", "load_scenario", "scenario_from_mapping"]
@@ -36,10 +37,20 @@ _STRICT = ConfigDict(extra="forbid", frozen=True)
 class TrainingSpec(BaseModel):
     model_config = _STRICT
 
-    tokens: Annotated[int, Field(gt=0)] | None = None  # billed tokens of the training file
-    epochs: Annotated[int, Field(gt=0, le=50)] | None = None
+    tokens: Annotated[int, Field(gt=0, le=MAX_TRAINING_TOKENS)] | None = None  # billed tokens of the training file
+    epochs: Annotated[int, Field(gt=0, le=MAX_EPOCHS)] | None = None
     amortise: bool = False  # spread training over the horizon instead of paying it up front
     throughput_tokens_per_hour: Annotated[Decimal, Field(gt=0)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_epochs(cls, data: Any) -> Any:
+        # Training tokens without epochs used to drop the training cost silently; take the
+        # usual 3 epochs instead (the CLI ``training`` command and the dashboard default), shown
+        # in the line item's name.
+        if isinstance(data, dict) and data.get("tokens") is not None and data.get("epochs") is None:
+            return {**data, "epochs": TARGET_EPOCHS}
+        return data
 
 
 class Scenario(BaseModel):

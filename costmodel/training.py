@@ -73,6 +73,11 @@ def default_epochs(n_examples: int) -> int:
     return epochs
 
 
+# Far above any fine-tuning file (providers cap files at a few GB); keeps money within Decimal's 28 digits.
+MAX_TRAINING_TOKENS = 10**13
+MAX_EPOCHS = 50  # the n_epochs range of both fine-tuning APIs
+
+
 def _check_volume(billed_tokens: int, epochs: int) -> None:
     if billed_tokens <= 0:
         raise InputError(
@@ -80,8 +85,20 @@ def _check_volume(billed_tokens: int, epochs: int) -> None:
             field="tokens",
             hint="give the billed tokens of the training file",
         )
+    if billed_tokens > MAX_TRAINING_TOKENS:
+        raise InputError(
+            f"training tokens {billed_tokens:,} are more than the {MAX_TRAINING_TOKENS:,} costmodel accepts",
+            field="tokens",
+            hint="give the billed tokens of one epoch of the training file",
+        )
     if epochs <= 0:
         raise InputError(f"epochs must be positive, got {epochs}", field="epochs", hint="use 1 or more epochs")
+    if epochs > MAX_EPOCHS:
+        raise InputError(
+            f"epochs must be at most {MAX_EPOCHS}, got {epochs}",
+            field="epochs",
+            hint=f"OpenAI and Azure OpenAI accept 1 to {MAX_EPOCHS} epochs",
+        )
 
 
 def per_token_cost(billed_tokens: int, epochs: int, price_per_1m: Decimal) -> Decimal:

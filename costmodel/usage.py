@@ -102,21 +102,28 @@ class PathSpec(BaseModel):
         return self.label
 
 
+MAX_REQUESTS_PER_DAY = Decimal(10**12)
+MAX_TOKENS_PER_REQUEST = 10**8
+MAX_TOKENS_PER_MONTH = Decimal(10**18)
+
+
 class Traffic(BaseModel):
     """How much the workload sends. Either per request or monthly totals; volumes must be positive."""
 
     model_config = _STRICT
 
-    requests_per_day: Annotated[Decimal, Field(gt=0)] | None = None
-    input_tokens_per_request: Annotated[int, Field(ge=0)] | None = None
-    output_tokens_per_request: Annotated[int, Field(ge=0)] | None = None
-    input_tokens_per_month: Annotated[Decimal, Field(ge=0)] | None = None
-    output_tokens_per_month: Annotated[Decimal, Field(ge=0)] | None = None
+    # Upper bounds far above any real workload keep every money figure within Decimal's 28 digits
+    # (1e12 requests a day x 1e8 tokens x 31 days at $600 per 1M tokens x 120 months is about 2e20 USD).
+    requests_per_day: Annotated[Decimal, Field(gt=0, le=MAX_REQUESTS_PER_DAY)] | None = None
+    input_tokens_per_request: Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)] | None = None
+    output_tokens_per_request: Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)] | None = None
+    input_tokens_per_month: Annotated[Decimal, Field(ge=0, le=MAX_TOKENS_PER_MONTH)] | None = None
+    output_tokens_per_month: Annotated[Decimal, Field(ge=0, le=MAX_TOKENS_PER_MONTH)] | None = None
     cached_share: Annotated[Decimal, Field(ge=0, le=1)] = ZERO
     batch_share: Annotated[Decimal, Field(ge=0, le=1)] = ZERO
     hours_per_month: Annotated[Decimal, Field(gt=0, le=744)] = HOURS_PER_MONTH
     hosted_hours_per_month: Annotated[Decimal, Field(ge=0, le=744)] | None = None
-    few_shot_tokens: Annotated[int, Field(ge=0)] = 0
+    few_shot_tokens: Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)] = 0
 
     @model_validator(mode="after")
     def _one_shape(self) -> Traffic:
