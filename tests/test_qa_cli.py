@@ -11,6 +11,7 @@ import pytest
 
 from costmodel.cli import main
 
+ROOT = Path(__file__).resolve().parent.parent
 TRAFFIC = ["--requests-per-day", "1000", "--input-tokens", "500", "--output-tokens", "200"]
 
 
@@ -39,3 +40,123 @@ def test_directory_given_as_catalog_or_scenario_file_exits_2_not_traceback(
     assert err.startswith(f"costmodel: {tmp_path}: cannot read the file")
     assert "Fix: give the path of a" in err
     assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("argv", "field"),
+    [
+        (["--requests-per-day", "1e30", "--input-tokens", "500", "--output-tokens", "200"], "traffic.requests_per_day"),
+        (["--requests-per-day", "1e400", "--input-tokens", "5", "--output-tokens", "5"], "traffic.requests_per_day"),
+        (["--input-tokens-per-month", "1e30", "--output-tokens-per-month", "5"], "traffic.input_tokens_per_month"),
+        (["--requests-per-day", "1", "--input-tokens", "10" * 10, "--output-tokens", "5"], "input_tokens_per_request"),
+    ],
+)
+def test_huge_volume_exits_2_not_decimal_invalid_operation(
+    capsys: pytest.CaptureFixture[str], argv: list[str], field: str
+) -> None:
+    # Before: 1e30 requests a day reached quantize_cents and raised decimal.InvalidOperation (a traceback).
+    code, _, err = run(capsys, "compare", "--path", "openai:gpt-4o-mini:ft", *argv)
+    assert code == 2
+    assert field in err and "less than or equal to" in err
+
+
+def test_largest_accepted_volume_still_prices_to_the_cent(capsys: pytest.CaptureFixture[str]) -> None:
+    # The bounds keep every figure within Decimal's 28 digits. By hand: 1e12 req/day x 30.4167 days x 1e8 tokens
+    # = 3.0417e21 tokens a month each way; x $0.30 + $1.20 per 1M = $4.5625e15 a month; x 120 months.
+    code, out, err = run(
+        capsys,
+        "compare",
+        "--path",
+        "openai:gpt-4o-mini:ft",
+        "--as-of",
+        "2025-06-01",
+        "--requests-per-day",
+        "1e12",
+        "--input-tokens",
+        "100000000",
+        "--output-tokens",
+        "100000000",
+        "--horizon-months",
+        "120",
+        "--training-tokens",
+        "10000000000000",
+        "--epochs",
+        "50",
+        "--json",
+    )
+    assert code == 0, err
+    assert '"monthly_usd": "4562500000000000"' in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (
+            ["--tokens", "99999999999999999999999999"],
+            "field 'tokens': training tokens 99,999,999,999,999,999,999,999,999",
+        ),
+        (["--tokens", "1000", "--epochs", "100"], "field 'epochs': epochs must be at most 50, got 100"),
+    ],
+)
+def test_training_volume_beyond_the_apis_exits_2(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    # Before: 1e26 tokens gave a 30-digit dollar figure (1e40 a traceback); 100 epochs were priced silently.
+    code, _, err = run(capsys, "training", "--path", "openai:gpt-4o-mini:ft", "--as-of", "2025-06-01", *argv)
+    assert code == 2
+    assert message in err
+
+
+def test_training_tokens_without_epochs_are_priced_not_dropped(capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: --training-tokens without --epochs silently left the training cost out of compare.
+    # By hand: 1,000,000 billed tokens x 3 epochs x $3.00 per 1M (gpt-4o-mini fine-tuning, prices.csv) = $9.00.
+    code, out, err = run(
+        capsys,
+        "compare",
+        "--path",
+        "openai:gpt-4o-mini:ft",
+        *TRAFFIC,
+        "--as-of",
+        "2025-06-01",
+        "--training-tokens",
+        "1000000",
+    )
+    assert code == 0, err
+    assert "training (one-off): $9.00" in out
+    assert "Training tokens (1,000,000 billed x 3 epochs): 3 1M tokens x $3.00 = $9.00 (copy_of_official)" in out
+
+
+def test_breakeven_of_fine_tuned_against_few_shot_reports_the_payback(capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: breakeven said only "cheaper at every volume" and never mentioned the one-off training to pay back.
+    # By hand (prices.csv, 2025-06-01): training 400,000 x 3 x $3.00/1M = $3.60. Per request, gpt-4o base with
+    # 2,000 few-shot tokens: 2,300 x $2.50/1M + 250 x $10/1M = $0.00825; ft gpt-4o-mini: 300 x $0.30/1M + 250 x
+    # $1.20/1M = $0.00039; saving $0.00786 x 5,000/24 requests an hour = $1.6375/h; $3.60 / 1.6375 = 2.2 hours.
+    code, out, err = run(
+        capsys,
+        "breakeven",
+        "--scenario",
+        str(ROOT / "data/scenarios/fine-tune-gpt-4o-mini-vs-few-shot-gpt-4o.yaml"),
+        "--as-of",
+        "2025-06-01",
+    )
+    assert code == 0, err
+    assert "Payback of training: Fine-tuning pays back its training after 2.2 hours" in out
+    code, out, _ = run(
+        capsys,
+        "breakeven",
+        "--scenario",
+        str(ROOT / "data/scenarios/fine-tune-gpt-4o-mini-vs-few-shot-gpt-4o.yaml"),
+        "--as-of",
+        "2025-06-01",
+        "--json",
+    )
+    assert '"status": "pays_back"' in out
+
+
+def test_payback_of_about_one_day_reads_1_day_not_1_days() -> None:
+    from decimal import Decimal
+
+    from costmodel.breakeven import _duration
+
+    assert _duration(Decimal(30), Decimal(730)) == "1 day"
+    assert _duration(Decimal(50), Decimal(730)) == "2 days"

@@ -54,6 +54,18 @@ def run(args: argparse.Namespace) -> int:
                 "always_cheaper": be.always_cheaper,
                 "reliability": be.reliability.value,
                 "explanation": be.explanation,
+                "paybacks": [
+                    {
+                        "fine_tuned": pb.fine_tuned,
+                        "base": pb.base,
+                        "status": pb.status,
+                        "months": None if pb.months is None else float(round(pb.months, 2)),
+                        "within_horizon": pb.within_horizon,
+                        "reliability": pb.reliability.value,
+                        "explanation": pb.explanation,
+                    }
+                    for pb in result.paybacks
+                ],
             }
         )
         return 0
@@ -66,4 +78,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Below it {be.cheaper_below} is cheaper; above it {be.cheaper_above} is cheaper.")
     else:
         print(be.explanation + ".")
+    for pb in result.paybacks:
+        # The break-even above compares running costs; the one-off training is paid back here.
+        print(f"Payback of training: {pb.explanation.rstrip('.')} ({pb.reliability.value}).")
     return 0
