@@ -93,12 +93,6 @@ def _check_volume(billed_tokens: int, epochs: int) -> None:
         )
     if epochs <= 0:
         raise InputError(f"epochs must be positive, got {epochs}", field="epochs", hint="use 1 or more epochs")
-    if epochs > MAX_EPOCHS:
-        raise InputError(
-            f"epochs must be at most {MAX_EPOCHS}, got {epochs}",
-            field="epochs",
-            hint=f"OpenAI and Azure OpenAI accept 1 to {MAX_EPOCHS} epochs",
-        )
 
 
 def per_token_cost(billed_tokens: int, epochs: int, price_per_1m: Decimal) -> Decimal:
@@ -172,7 +166,11 @@ def estimate_training(
         return Breakdown(label=label, items=(item,))
     hourly = catalog.maybe_lookup(prov, canonical, Variant.FINE_TUNED, Kind.TRAINING_HOURLY, tier, as_of)
     if hourly is not None:
-        throughput = throughput_tokens_per_hour or DEFAULT_TRAINING_THROUGHPUT_TOKENS_PER_HOUR
+        throughput = (
+            DEFAULT_TRAINING_THROUGHPUT_TOKENS_PER_HOUR
+            if throughput_tokens_per_hour is None
+            else throughput_tokens_per_hour
+        )
         assumed = throughput_tokens_per_hour is None
         hours, _ = compute_hour_cost(billed_tokens, epochs, hourly.amount or Decimal(0), throughput)
         item = item_from_row(

@@ -95,7 +95,7 @@ def test_largest_accepted_volume_still_prices_to_the_cent(capsys: pytest.Capture
             ["--tokens", "99999999999999999999999999"],
             "field 'tokens': training tokens 99,999,999,999,999,999,999,999,999",
         ),
-        (["--tokens", "1000", "--epochs", "100"], "field 'epochs': epochs must be at most 50, got 100"),
+        (["--tokens", "1000", "--epochs", "100"], "field '--epochs': epochs must be 1 to 50, got 100"),
     ],
 )
 def test_training_volume_beyond_the_apis_exits_2(
@@ -160,3 +160,56 @@ def test_payback_of_about_one_day_reads_1_day_not_1_days() -> None:
 
     assert _duration(Decimal(30), Decimal(730)) == "1 day"
     assert _duration(Decimal(50), Decimal(730)) == "2 days"
+
+
+@pytest.mark.parametrize("content", [b"", bytes(range(256)) * 2, b'{"not": "chat"}\n'])
+def test_launch_of_a_file_with_nothing_to_train_names_the_file_not_training_tokens(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes
+) -> None:
+    # Before: an empty or binary training file was refused with "field 'tokens': training tokens must be
+    # positive, got 0", which names neither the file nor what is wrong with it.
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    dataset = tmp_path / "train.jsonl"
+    dataset.write_bytes(content)
+    code, _, err = run(
+        capsys,
+        "launch",
+        "--provider",
+        "openai",
+        "--dataset",
+        str(dataset),
+        "--model",
+        "gpt-4o-mini-2024-07-18",
+        "--dry-run",
+        "--db",
+        str(tmp_path / "store.db"),
+    )
+    assert code == 2
+    assert err.startswith(f"costmodel: {dataset}: ")
+    assert "training tokens must be positive" not in err
+    assert "costmodel analyze" in err
+
+
+def test_zero_throughput_is_refused_not_replaced_by_the_default(capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: --throughput 0 was falsy and silently became the 5,625,000 tokens/h default assumption.
+    code, _, err = run(
+        capsys,
+        "training",
+        "--path",
+        "azure:gpt-35-turbo:ft",
+        "--tokens",
+        "1000",
+        "--throughput",
+        "0",
+        "--as-of",
+        "2023-11-15",
+    )
+    assert code == 2
+    assert "field 'throughput_tokens_per_hour': training throughput must be positive" in err
+
+
+def test_zero_examples_is_refused_not_replaced_by_3_epochs(capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: --examples 0 was falsy and silently gave 3 epochs, while --examples -4 was refused.
+    code, _, err = run(capsys, "training", "--path", "openai:gpt-4o-mini:ft", "--tokens", "1000", "--examples", "0")
+    assert code == 2
+    assert "field 'examples'" in err
