@@ -80,7 +80,11 @@ def _human(err: ValidationError) -> tuple[str, str]:
     return field, msg
 
 
-def scenario_from_mapping(data: Any, *, source: str = "scenario") -> Scenario:
+_SCENARIO_HINT = "see data/scenarios/ for examples; keys: as_of, paths, traffic, horizon_months, training, input_share"
+
+
+def scenario_from_mapping(data: Any, *, source: str = "scenario", hint: str = _SCENARIO_HINT) -> Scenario:
+    """A validated :class:`Scenario`; errors name ``source`` and the field, and end with ``hint``."""
     if not isinstance(data, dict):
         raise ScenarioError("a scenario must be a mapping of keys to values", source=source)
     try:
@@ -91,7 +95,7 @@ def scenario_from_mapping(data: Any, *, source: str = "scenario") -> Scenario:
             msg,
             source=source,
             field=field,
-            hint="see data/scenarios/ for examples; keys: as_of, paths, traffic, horizon_months, training, input_share",
+            hint=hint,
         ) from None
 
 
