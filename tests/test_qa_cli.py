@@ -213,3 +213,25 @@ def test_zero_examples_is_refused_not_replaced_by_3_epochs(capsys: pytest.Captur
     code, _, err = run(capsys, "training", "--path", "openai:gpt-4o-mini:ft", "--tokens", "1000", "--examples", "0")
     assert code == 2
     assert "field 'examples'" in err
+
+
+def test_launch_of_a_directory_says_give_a_file_not_check_permissions(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: "cannot read the training file: Is a directory. Fix: check permissions".
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    code, _, err = run(
+        capsys,
+        "launch",
+        "--provider",
+        "openai",
+        "--dataset",
+        str(tmp_path),
+        "--model",
+        "gpt-4o-mini-2024-07-18",
+        "--dry-run",
+        "--db",
+        str(tmp_path / "store.db"),
+    )
+    assert code == 2
+    assert "Is a directory. Fix: give the path of a .jsonl file" in err

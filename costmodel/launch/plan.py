@@ -348,7 +348,9 @@ def _read_dataset(path: Path, what: str) -> bytes:
         raise DatasetError(f"{what} not found", source=str(path), hint="check the path") from None
     except OSError as exc:
         raise DatasetError(
-            f"cannot read the {what}: {exc.strerror}", source=str(path), hint="check permissions"
+            f"cannot read the {what}: {exc.strerror}",
+            source=str(path),
+            hint="give the path of a .jsonl file" if path.is_dir() else "check the file's permissions",
         ) from None
 
 
@@ -426,7 +428,7 @@ def plan_launch(
         raise DatasetError(
             f"nothing to train: {detail}" if detail else "the file holds no trainable example",
             source=str(spec.dataset),
-            hint="write one chat example per line as JSON; `costmodel analyze` lists every problem",
+            hint="write one chat example per line as JSON; the Dataset page or `costmodel analyze` lists every problem",
         )
     if spec.n_epochs != "auto" and n_epochs != spec.n_epochs:
         raise LaunchError(
