@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from costmodel.breakdown import Breakdown, LineItem, item_from_row
 from costmodel.catalog import Catalog, Kind, PriceRow, Provider, Reliability, Variant, lowest_reliability
 from costmodel.errors import PathSpecError, PriceLookupError, ScenarioError
-from costmodel.money import MILLION, ZERO
+from costmodel.money import MILLION, ZERO, format_quantity
 from costmodel.training import estimate_training
 
 __all__ = [
@@ -436,7 +436,7 @@ def path_cost(
     items: list[LineItem] = []
     for u in _unit_items(prices, traffic):
         tokens = u.tokens_per_unit * units
-        note = f"{u.tokens_per_unit.normalize():f} tokens per {traffic.unit} x {units.normalize():,f} {unit_name}"
+        note = f"{format_quantity(u.tokens_per_unit)} tokens per {traffic.unit} x {format_quantity(units)} {unit_name}"
         items.append(item_from_row(u.name, u.row, tokens / MILLION, "1M tokens", note=(note + ". " + u.note).strip()))
     if prices.hosting is not None:
         items.append(

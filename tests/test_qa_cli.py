@@ -235,3 +235,14 @@ def test_launch_of_a_directory_says_give_a_file_not_check_permissions(
     )
     assert code == 2
     assert "Is a directory. Fix: give the path of a .jsonl file" in err
+
+
+def test_line_item_note_rounds_the_monthly_request_count(capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: the note read "500 tokens per request x 30,416.666666666666666666666667 requests" (28 digits)
+    # in the CLI JSON, the line-item popovers and the procurement report. 1,000/day x 730/24 days = 30,416.6667.
+    code, out, err = run(
+        capsys, "compare", "--path", "openai:gpt-4o-mini:ft", *TRAFFIC, "--as-of", "2025-06-01", "--json"
+    )
+    assert code == 0, err
+    assert "500 tokens per request x 30,416.6667 requests" in out
+    assert "666666" not in out
