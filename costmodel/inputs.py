@@ -92,6 +92,8 @@ class ScenarioInputs(BaseModel):
         if isinstance(value, list | tuple):
             # canonical labels, so "openai:gpt-4o:base" and "...@standard" are one path
             labels = [PathSpec.parse(v).label if isinstance(v, str) else v for v in value]
+            if not labels:
+                raise ValueError("choose at least one path to compare")
             return tuple(dict.fromkeys(labels))
         return value
 

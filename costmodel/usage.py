@@ -249,7 +249,8 @@ def resolve_prices(catalog: Catalog, path: PathSpec, as_of: date, *, need_batch:
         raise PriceLookupError(
             f"no batch price for {path.label} on {as_of} (tier '{btier}')",
             field="batch_share",
-            hint="set the batch share to 0 for this path, or add batch rows in a catalogue file",
+            hint="set the batch share to 0 (it applies to every path), remove this path from the comparison, "
+            "or add batch rows in a catalogue file",
         )
     hosting = None
     if path.fine_tuned and path.provider == Provider.AZURE:

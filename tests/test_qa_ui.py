@@ -62,3 +62,24 @@ def test_breakeven_caption_names_the_tokens_per_hour() -> None:
     captions = [str(c.value) for c in at.caption]
     line = next(c for c in captions if "is cheaper above" in c)
     assert " tokens/h (about " in line
+
+
+def test_removing_every_path_says_choose_one_not_pydantic_tuple_jargon() -> None:
+    # Before: "paths: Tuple should have at least 1 item after validation, not 0".
+    at = run_app()
+    before = at.multiselect(key="in_paths").value
+    at.multiselect(key="in_paths").set_value([]).run()
+    assert not at.exception
+    assert any("choose at least one path to compare" in e for e in texts(at, "error"))
+    assert at.multiselect(key="in_paths").value == before
+    assert texts(at, "success")  # the recommendation for the kept paths is still shown
+
+
+def test_batch_share_on_a_path_without_batch_prices_says_the_share_is_global() -> None:
+    # Before: "Fix: set the batch share to 0 for this path", but there is one batch share for all paths.
+    at = run_app("whatif")
+    at.slider(key="in_batch_pct").set_value(50).run()
+    assert not at.exception
+    errors = texts(at, "error")
+    assert any("no batch price for azure:" in e and "it applies to every path" in e for e in errors)
+    assert at.slider(key="in_batch_pct").value == 50  # the input is kept so it can be moved back
