@@ -246,3 +246,27 @@ def test_line_item_note_rounds_the_monthly_request_count(capsys: pytest.CaptureF
     assert code == 0, err
     assert "500 tokens per request x 30,416.6667 requests" in out
     assert "666666" not in out
+
+
+@pytest.mark.parametrize(("argv", "flag"), [(["--epochs", "-1"], "--epochs"), (["--budget", "-1"], "--budget")])
+def test_launch_errors_name_the_flag_the_user_typed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], flag: str
+) -> None:
+    # Before: "field '--n-epochs'" and "field '--budget-usd'", flags that do not exist, and no fix.
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    code, _, err = run(
+        capsys,
+        "launch",
+        "--provider",
+        "openai",
+        "--dataset",
+        str(ROOT / "data" / "sample" / "recipes.jsonl"),
+        "--model",
+        "gpt-4o-mini-2024-07-18",
+        "--dry-run",
+        "--db",
+        str(tmp_path / "store.db"),
+        *argv,
+    )
+    assert code == 2
+    assert f"field '{flag}'" in err and "Fix: " in err
