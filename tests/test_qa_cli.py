@@ -270,3 +270,24 @@ def test_launch_errors_name_the_flag_the_user_typed(
     )
     assert code == 2
     assert f"field '{flag}'" in err and "Fix: " in err
+
+
+def test_breakeven_states_the_traffic_mix_it_assumed(capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: "Break-even at 2,074,074 tokens per hour" without saying it assumed 25% input tokens.
+    # By hand (prices.csv, 2023-11-15): OpenAI ft 0.25 x $3 + 0.75 x $6 = $5.25 per 1M; Azure ft 0.25 x $1.50 +
+    # 0.75 x $2 = $1.875 per 1M plus $7/h hosting; 7 / (5.25 - 1.875) = 2.074074M tokens/h.
+    code, out, err = run(
+        capsys,
+        "breakeven",
+        "--path",
+        "azure:gpt-35-turbo:ft",
+        "--path",
+        "openai:gpt-3.5-turbo:ft",
+        "--as-of",
+        "2023-11-15",
+        "--input-share",
+        "0.25",
+    )
+    assert code == 0, err
+    assert "Traffic mix: 25% input / 75% output tokens" in out
+    assert "Break-even at 2,074,074 tokens per hour." in out

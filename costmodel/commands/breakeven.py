@@ -70,6 +70,15 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     print(f"Prices as of {result.as_of} ({be.reliability.value})")
+    t = scenario.traffic
+    if t.input_tokens_per_month is not None and t.output_tokens_per_month is not None:
+        share = t.input_tokens_per_month / (t.input_tokens_per_month + t.output_tokens_per_month)
+        print(f"Traffic mix: {share:.0%} input / {1 - share:.0%} output tokens")
+    elif t.input_tokens_per_request is not None and t.output_tokens_per_request is not None:
+        few = f" (+{t.few_shot_tokens:,} few-shot tokens on base paths)" if t.few_shot_tokens else ""
+        print(
+            f"Request shape: {t.input_tokens_per_request:,} input + {t.output_tokens_per_request:,} output tokens{few}"
+        )
     if be.status == "crosses" and be.tokens_per_hour is not None:
         line = f"Break-even at {be.tokens_per_hour:,.0f} tokens per hour"
         if be.requests_per_day is not None:
