@@ -66,6 +66,8 @@ class Scenario(BaseModel):
     @field_validator("paths", mode="before")
     @classmethod
     def _parse_paths(cls, value: Any) -> Any:
+        if isinstance(value, str):  # one path written without a list
+            value = [value]
         if isinstance(value, list | tuple):
             return tuple(PathSpec.parse(v) if isinstance(v, str) else v for v in value)
         return value
@@ -125,6 +127,10 @@ def load_scenario(path: Path) -> Scenario:
             source=str(path),
             line=line,
             hint="fix the syntax at that line",
+        ) from None
+    except ValueError as exc:  # a YAML value that cannot be built, e.g. the date 2024-13-45
+        raise ScenarioError(
+            f"a value cannot be read: {exc}", source=str(path), hint="write dates as YYYY-MM-DD, numbers as digits"
         ) from None
     return scenario_from_mapping(data, source=str(path))
 

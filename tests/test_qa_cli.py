@@ -291,3 +291,33 @@ def test_breakeven_states_the_traffic_mix_it_assumed(capsys: pytest.CaptureFixtu
     assert code == 0, err
     assert "Traffic mix: 25% input / 75% output tokens" in out
     assert "Break-even at 2,074,074 tokens per hour." in out
+
+
+def test_scenario_with_an_impossible_yaml_date_exits_2_not_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Before: yaml.safe_load raised ValueError("month must be in 1..12") while building the date: a traceback.
+    f = tmp_path / "s.yaml"
+    f.write_text(
+        "as_of: 2024-13-45\npaths: [openai:gpt-4o-mini:ft]\n"
+        "traffic: {requests_per_day: 100, input_tokens_per_request: 10, output_tokens_per_request: 10}\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "compare", "--scenario", str(f))
+    assert code == 2
+    assert f"{f}: a value cannot be read: month must be in 1..12. Fix: write dates as YYYY-MM-DD" in err
+
+
+def test_scenario_with_one_path_written_without_a_list_is_accepted(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # Before: "field 'paths': Input should be a valid tuple" for `paths: openai:gpt-4o-mini:ft`.
+    f = tmp_path / "s.yaml"
+    f.write_text(
+        "paths: openai:gpt-4o-mini:ft\n"
+        "traffic: {requests_per_day: 100, input_tokens_per_request: 10, output_tokens_per_request: 10}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "compare", "--scenario", str(f), "--as-of", "2025-06-01")
+    assert code == 0, err
+    assert "openai:gpt-4o-mini:ft@standard:" in out
