@@ -106,9 +106,11 @@ def compute_hour_cost(
 ) -> tuple[Decimal, Decimal]:
     """``(hours, cost)`` with ``hours = billed_tokens x epochs / throughput``."""
     _check_volume(billed_tokens, epochs)
-    if throughput_tokens_per_hour <= 0:
+    if throughput_tokens_per_hour < 1:  # below one token an hour the hours (and the cost) explode
         raise InputError(
-            "training throughput must be positive", field="throughput_tokens_per_hour", hint="e.g. 5625000"
+            "training throughput must be positive (at least 1 token per hour)",
+            field="throughput_tokens_per_hour",
+            hint="e.g. 5625000",
         )
     hours = Decimal(billed_tokens) * epochs / throughput_tokens_per_hour
     return hours, hours * price_per_hour

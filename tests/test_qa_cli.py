@@ -321,3 +321,40 @@ def test_scenario_with_one_path_written_without_a_list_is_accepted(
     code, out, err = run(capsys, "compare", "--scenario", str(f), "--as-of", "2025-06-01")
     assert code == 0, err
     assert "openai:gpt-4o-mini:ft@standard:" in out
+
+
+@pytest.mark.parametrize("amount", ["1e400", "99999999999999999999999999"])
+def test_override_price_too_large_to_compute_is_refused_with_its_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, amount: str
+) -> None:
+    # Before: a price of 1e400 passed the catalogue checks and crashed quantize_cents (decimal.InvalidOperation).
+    header = (ROOT / "data" / "prices.csv").read_text(encoding="utf-8").splitlines()[0]
+    f = tmp_path / "override.csv"
+    f.write_text(
+        f"{header}\nopenai,gpt-4o-mini-2024-07-18,fine_tuned,input,usd_per_1m_tokens,standard,{amount},"
+        "2025-01-01,,true,https://example.com/negotiated,official,\n",
+        encoding="utf-8",
+    )
+    code, _, err = run(capsys, "compare", "--path", "openai:gpt-4o-mini:ft", *TRAFFIC, "--catalog", str(f))
+    assert code == 2
+    assert f"{f}, line 2, field 'amount': Input should be less than or equal to 1000000" in err
+
+
+def test_tiny_training_throughput_is_refused_not_decimal_overflow(capsys: pytest.CaptureFixture[str]) -> None:
+    # Before: --throughput 1e-20 turned 1e13 tokens into 5e34 compute hours and crashed while rounding to cents.
+    code, _, err = run(
+        capsys,
+        "training",
+        "--path",
+        "azure:gpt-35-turbo:ft",
+        "--tokens",
+        "10000000000000",
+        "--epochs",
+        "50",
+        "--throughput",
+        "1e-20",
+        "--as-of",
+        "2023-11-15",
+    )
+    assert code == 2
+    assert "at least 1 token per hour" in err
