@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.ui_support import ROOT, run_app, texts
@@ -83,3 +85,17 @@ def test_batch_share_on_a_path_without_batch_prices_says_the_share_is_global() -
     errors = texts(at, "error")
     assert any("no batch price for azure:" in e and "it applies to every path" in e for e in errors)
     assert at.slider(key="in_batch_pct").value == 50  # the input is kept so it can be moved back
+
+
+@pytest.mark.parametrize("page", ["launch", "latency"])
+def test_unusable_store_is_an_error_message_not_a_traceback(
+    page: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: COSTMODEL_DB pointing at a file that is not SQLite raised StoreError out of the Launch page:
+    # Streamlit's red exception box with a traceback (nav.run_page caught InputError only).
+    bad = tmp_path / "not-a-database.db"
+    bad.write_bytes(b"this is not sqlite" * 100)
+    monkeypatch.setenv("COSTMODEL_DB", str(bad))
+    at = run_app(page)
+    assert not at.exception
+    assert any("cannot open the store" in e for e in texts(at, "error"))
