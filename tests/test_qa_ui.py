@@ -99,3 +99,15 @@ def test_unusable_store_is_an_error_message_not_a_traceback(
     at = run_app(page)
     assert not at.exception
     assert any("cannot open the store" in e for e in texts(at, "error"))
+
+
+def test_dataset_problem_table_leaves_a_missing_field_blank_not_none() -> None:
+    # Before: a problem of a whole line (invalid JSON, blank line) showed "None" in the field column.
+    sample = ROOT / "data" / "sample" / "recipes_with_problems.jsonl"
+    at = run_app("dataset")
+    at.radio(key="dataset_source").set_value("Upload a JSONL file").run()
+    at.file_uploader(key="dataset_file").set_value((sample.name, sample.read_bytes(), "application/jsonl")).run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["field"].map(lambda v: isinstance(v, str)).all()
+    assert "" in set(table["field"])
