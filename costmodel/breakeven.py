@@ -144,7 +144,8 @@ def _duration(hours: Decimal, hours_per_month: Decimal) -> str:
     if hours >= hours_per_month:
         return f"{hours / hours_per_month:.1f} months"
     if hours >= 24:
-        return f"{hours / 24:.0f} days"
+        days = f"{hours / 24:.0f}"
+        return "1 day" if days == "1" else f"{days} days"
     return f"{max(hours, Decimal('0.1')):.1f} hours"
 
 

@@ -163,6 +163,9 @@ class PriceKey:
         return f"{self.provider}:{self.model}:{self.variant}:{self.kind}@{self.tier}"
 
 
+MAX_AMOUNT_USD = Decimal(1_000_000)
+
+
 class PriceRow(BaseModel):
     """One price in one validity window. ``effective_to`` is exclusive; ``None`` means open."""
 
@@ -174,7 +177,9 @@ class PriceRow(BaseModel):
     kind: Kind
     unit: Unit
     tier: Annotated[str, Field(min_length=1)]
-    amount: Annotated[Decimal, Field(ge=0)] | None
+    # At most a million dollars per unit (the bundled maximum is a $5,000 job cap): keeps every cost
+    # computed from a row within Decimal's 28 digits.
+    amount: Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT_USD)] | None
     effective_from: date
     effective_to: date | None = None
     date_confirmed: bool = True
@@ -285,7 +290,8 @@ def _first_error(err: ValidationError) -> tuple[str | None, str]:
 
 
 _FIX = {
-    "amount": "write a non-negative decimal such as 0.40 (or leave it empty when no figure is published)",
+    "amount": "write a non-negative decimal such as 0.40, at most 1000000 (or leave it empty when no figure is "
+    "published)",
     "effective_from": "write the date as YYYY-MM-DD",
     "effective_to": "write the date as YYYY-MM-DD after effective_from, or leave it empty for an open window",
     "provider": "use 'openai' or 'azure'",
@@ -672,6 +678,10 @@ def _read(path: Path) -> str:
     except UnicodeDecodeError as exc:
         raise CatalogError(
             f"not UTF-8 text (byte {exc.start})", source=str(path), hint="save the file as UTF-8 CSV"
+        ) from None
+    except OSError as exc:  # a directory, no permission, an unreadable device
+        raise CatalogError(
+            f"cannot read the file: {exc.strerror or exc}", source=str(path), hint="give the path of a CSV file"
         ) from None
 
 

@@ -39,6 +39,11 @@ _COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 _LAYOUT = {"margin": {"l": 60, "r": 20, "t": 60, "b": 50}, "height": 420}
 
 
+def _decades(log: bool) -> dict[str, Any]:
+    """On a log axis, label whole decades only: plotly's default minor labels ("2", "5") read as amounts."""
+    return {"dtick": 1} if log else {}
+
+
 def _title(text: str, grade: Reliability) -> str:
     return f"{text} ({UNCONFIRMED_NOTE})" if grade == Reliability.UNCONFIRMED else text
 
@@ -119,8 +124,14 @@ def cost_vs_traffic(result: ScenarioResult, *, log_x: bool = True, points: int =
         "xaxis": {
             "title": {"text": "traffic (tokens per hour: prompt + output)"},
             "type": "log" if log_x else "linear",
+            **_decades(log_x),
         },
-        "yaxis": {"title": {"text": "USD per month"}, "type": "log" if log_x else "linear", "tickprefix": "$"},
+        "yaxis": {
+            "title": {"text": "USD per month"},
+            "type": "log" if log_x else "linear",
+            "tickprefix": "$",
+            **_decades(log_x),
+        },
         "legend": {"orientation": "h", "y": -0.2},
         "shapes": [
             {

@@ -20,13 +20,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from costmodel.catalog import Catalog, Kind, Provider, Variant
 from costmodel.dataset import DatasetAnalysis
 from costmodel.errors import InputError
 from costmodel.scenario import Scenario, scenario_from_mapping
-from costmodel.usage import PathSpec, training_tier
+from costmodel.training import MAX_TRAINING_TOKENS
+from costmodel.usage import HOURS_PER_MONTH, MAX_TOKENS_PER_REQUEST, PathSpec, training_tier
 
 __all__ = [
     "DEFAULT_FEW_SHOT_K",
@@ -66,11 +67,12 @@ class ScenarioInputs(BaseModel):
     cached_pct: _PERCENT = 0  # share of input tokens served from the prompt cache
     batch_pct: _PERCENT = 0  # share of requests sent through the Batch API
     horizon_months: Annotated[int, Field(gt=0, le=120)] = 12
-    hosted_hours: Annotated[int, Field(ge=0, le=744)] = 730  # deployed hours a month (hosting schedule)
-    training_tokens: Annotated[int, Field(gt=0)] = 400_000  # billed tokens of the training file
+    # deployed hours a month (hosting schedule); at most the 730 hours of the month the scenario prices
+    hosted_hours: Annotated[int, Field(ge=0, le=int(HOURS_PER_MONTH))] = 730
+    training_tokens: Annotated[int, Field(gt=0, le=MAX_TRAINING_TOKENS)] = 400_000  # billed tokens of the file
     epochs: Annotated[int, Field(gt=0, le=50)] = 3
     few_shot_k: Annotated[int, Field(ge=0, le=50)] = 3
-    few_shot_tokens: Annotated[int, Field(ge=0)] = 1_200  # tokens the k examples add to a base prompt
+    few_shot_tokens: Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)] = 1_200  # k examples in a base prompt
     as_of: date | None = None  # None: today
     log_x: bool = True
     heat_a: str | None = None  # break-even heatmap pair (None: the first two paths)
@@ -90,8 +92,18 @@ class ScenarioInputs(BaseModel):
         if isinstance(value, list | tuple):
             # canonical labels, so "openai:gpt-4o:base" and "...@standard" are one path
             labels = [PathSpec.parse(v).label if isinstance(v, str) else v for v in value]
+            if not labels:
+                raise ValueError("choose at least one path to compare")
             return tuple(dict.fromkeys(labels))
         return value
+
+    @model_validator(mode="after")
+    def _some_tokens(self) -> ScenarioInputs:
+        # Refused here, field by field, so a link or a widget keeps its other values (the engine would
+        # refuse the whole scenario).
+        if self.input_tokens + self.output_tokens <= 0:
+            raise ValueError("a request must have some input or output tokens")
+        return self
 
     @field_validator("heat_a", "heat_b", mode="before")
     @classmethod
@@ -120,6 +132,7 @@ class ScenarioInputs(BaseModel):
                 "training": {"tokens": self.training_tokens, "epochs": self.epochs},
             },
             source="dashboard inputs",
+            hint="change that input on the What-if page",
         )
 
     def heat_pair(self) -> tuple[str, str] | None:

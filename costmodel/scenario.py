@@ -21,11 +21,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from costmodel.breakeven import BreakEven, Payback, breakeven, payback
 from costmodel.catalog import Catalog
 from costmodel.errors import ScenarioError
+from costmodel.training import MAX_EPOCHS, MAX_TRAINING_TOKENS, TARGET_EPOCHS
 from costmodel.usage import PathCost, PathSpec, Traffic, linear_cost, path_cost
 
 __all__ = ["Scenario", "ScenarioResult", "evaluate", "load_scenario", "scenario_from_mapping"]
@@ -36,10 +37,20 @@ _STRICT = ConfigDict(extra="forbid", frozen=True)
 class TrainingSpec(BaseModel):
     model_config = _STRICT
 
-    tokens: Annotated[int, Field(gt=0)] | None = None  # billed tokens of the training file
-    epochs: Annotated[int, Field(gt=0, le=50)] | None = None
+    tokens: Annotated[int, Field(gt=0, le=MAX_TRAINING_TOKENS)] | None = None  # billed tokens of the training file
+    epochs: Annotated[int, Field(gt=0, le=MAX_EPOCHS)] | None = None
     amortise: bool = False  # spread training over the horizon instead of paying it up front
     throughput_tokens_per_hour: Annotated[Decimal, Field(gt=0)] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_epochs(cls, data: Any) -> Any:
+        # Training tokens without epochs used to drop the training cost silently; take the
+        # usual 3 epochs instead (the CLI ``training`` command and the dashboard default), shown
+        # in the line item's name.
+        if isinstance(data, dict) and data.get("tokens") is not None and data.get("epochs") is None:
+            return {**data, "epochs": TARGET_EPOCHS}
+        return data
 
 
 class Scenario(BaseModel):
@@ -55,6 +66,8 @@ class Scenario(BaseModel):
     @field_validator("paths", mode="before")
     @classmethod
     def _parse_paths(cls, value: Any) -> Any:
+        if isinstance(value, str):  # one path written without a list
+            value = [value]
         if isinstance(value, list | tuple):
             return tuple(PathSpec.parse(v) if isinstance(v, str) else v for v in value)
         return value
@@ -69,7 +82,11 @@ def _human(err: ValidationError) -> tuple[str, str]:
     return field, msg
 
 
-def scenario_from_mapping(data: Any, *, source: str = "scenario") -> Scenario:
+_SCENARIO_HINT = "see data/scenarios/ for examples; keys: as_of, paths, traffic, horizon_months, training, input_share"
+
+
+def scenario_from_mapping(data: Any, *, source: str = "scenario", hint: str = _SCENARIO_HINT) -> Scenario:
+    """A validated :class:`Scenario`; errors name ``source`` and the field, and end with ``hint``."""
     if not isinstance(data, dict):
         raise ScenarioError("a scenario must be a mapping of keys to values", source=source)
     try:
@@ -80,7 +97,7 @@ def scenario_from_mapping(data: Any, *, source: str = "scenario") -> Scenario:
             msg,
             source=source,
             field=field,
-            hint="see data/scenarios/ for examples; keys: as_of, paths, traffic, horizon_months, training, input_share",
+            hint=hint,
         ) from None
 
 
@@ -92,6 +109,12 @@ def load_scenario(path: Path) -> Scenario:
         raise ScenarioError("file not found", source=str(path), hint="check the path") from None
     except UnicodeDecodeError:
         raise ScenarioError("not UTF-8 text", source=str(path), hint="save the file as UTF-8") from None
+    except OSError as exc:  # a directory, no permission, an unreadable device
+        raise ScenarioError(
+            f"cannot read the file: {exc.strerror or exc}",
+            source=str(path),
+            hint="give the path of a YAML or JSON scenario file",
+        ) from None
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
@@ -104,6 +127,10 @@ def load_scenario(path: Path) -> Scenario:
             source=str(path),
             line=line,
             hint="fix the syntax at that line",
+        ) from None
+    except ValueError as exc:  # a YAML value that cannot be built, e.g. the date 2024-13-45
+        raise ScenarioError(
+            f"a value cannot be read: {exc}", source=str(path), hint="write dates as YYYY-MM-DD, numbers as digits"
         ) from None
     return scenario_from_mapping(data, source=str(path))
 

@@ -73,12 +73,23 @@ def default_epochs(n_examples: int) -> int:
     return epochs
 
 
+# Far above any fine-tuning file (providers cap files at a few GB); keeps money within Decimal's 28 digits.
+MAX_TRAINING_TOKENS = 10**13
+MAX_EPOCHS = 50  # the n_epochs range of both fine-tuning APIs
+
+
 def _check_volume(billed_tokens: int, epochs: int) -> None:
     if billed_tokens <= 0:
         raise InputError(
             f"training tokens must be positive, got {billed_tokens}",
             field="tokens",
             hint="give the billed tokens of the training file",
+        )
+    if billed_tokens > MAX_TRAINING_TOKENS:
+        raise InputError(
+            f"training tokens {billed_tokens:,} are more than the {MAX_TRAINING_TOKENS:,} costmodel accepts",
+            field="tokens",
+            hint="give the billed tokens of one epoch of the training file",
         )
     if epochs <= 0:
         raise InputError(f"epochs must be positive, got {epochs}", field="epochs", hint="use 1 or more epochs")
@@ -95,9 +106,11 @@ def compute_hour_cost(
 ) -> tuple[Decimal, Decimal]:
     """``(hours, cost)`` with ``hours = billed_tokens x epochs / throughput``."""
     _check_volume(billed_tokens, epochs)
-    if throughput_tokens_per_hour <= 0:
+    if throughput_tokens_per_hour < 1:  # below one token an hour the hours (and the cost) explode
         raise InputError(
-            "training throughput must be positive", field="throughput_tokens_per_hour", hint="e.g. 5625000"
+            "training throughput must be positive (at least 1 token per hour)",
+            field="throughput_tokens_per_hour",
+            hint="e.g. 5625000",
         )
     hours = Decimal(billed_tokens) * epochs / throughput_tokens_per_hour
     return hours, hours * price_per_hour
@@ -155,7 +168,11 @@ def estimate_training(
         return Breakdown(label=label, items=(item,))
     hourly = catalog.maybe_lookup(prov, canonical, Variant.FINE_TUNED, Kind.TRAINING_HOURLY, tier, as_of)
     if hourly is not None:
-        throughput = throughput_tokens_per_hour or DEFAULT_TRAINING_THROUGHPUT_TOKENS_PER_HOUR
+        throughput = (
+            DEFAULT_TRAINING_THROUGHPUT_TOKENS_PER_HOUR
+            if throughput_tokens_per_hour is None
+            else throughput_tokens_per_hour
+        )
         assumed = throughput_tokens_per_hour is None
         hours, _ = compute_hour_cost(billed_tokens, epochs, hourly.amount or Decimal(0), throughput)
         item = item_from_row(

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from costmodel.breakdown import Breakdown, LineItem, item_from_row
 from costmodel.catalog import Catalog, Kind, PriceRow, Provider, Reliability, Variant, lowest_reliability
 from costmodel.errors import PathSpecError, PriceLookupError, ScenarioError
-from costmodel.money import MILLION, ZERO
+from costmodel.money import MILLION, ZERO, format_quantity
 from costmodel.training import estimate_training
 
 __all__ = [
@@ -102,21 +102,28 @@ class PathSpec(BaseModel):
         return self.label
 
 
+MAX_REQUESTS_PER_DAY = Decimal(10**12)
+MAX_TOKENS_PER_REQUEST = 10**8
+MAX_TOKENS_PER_MONTH = Decimal(10**18)
+
+
 class Traffic(BaseModel):
     """How much the workload sends. Either per request or monthly totals; volumes must be positive."""
 
     model_config = _STRICT
 
-    requests_per_day: Annotated[Decimal, Field(gt=0)] | None = None
-    input_tokens_per_request: Annotated[int, Field(ge=0)] | None = None
-    output_tokens_per_request: Annotated[int, Field(ge=0)] | None = None
-    input_tokens_per_month: Annotated[Decimal, Field(ge=0)] | None = None
-    output_tokens_per_month: Annotated[Decimal, Field(ge=0)] | None = None
+    # Upper bounds far above any real workload keep every money figure within Decimal's 28 digits
+    # (1e12 requests a day x 1e8 tokens x 31 days at $600 per 1M tokens x 120 months is about 2e20 USD).
+    requests_per_day: Annotated[Decimal, Field(gt=0, le=MAX_REQUESTS_PER_DAY)] | None = None
+    input_tokens_per_request: Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)] | None = None
+    output_tokens_per_request: Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)] | None = None
+    input_tokens_per_month: Annotated[Decimal, Field(ge=0, le=MAX_TOKENS_PER_MONTH)] | None = None
+    output_tokens_per_month: Annotated[Decimal, Field(ge=0, le=MAX_TOKENS_PER_MONTH)] | None = None
     cached_share: Annotated[Decimal, Field(ge=0, le=1)] = ZERO
     batch_share: Annotated[Decimal, Field(ge=0, le=1)] = ZERO
     hours_per_month: Annotated[Decimal, Field(gt=0, le=744)] = HOURS_PER_MONTH
     hosted_hours_per_month: Annotated[Decimal, Field(ge=0, le=744)] | None = None
-    few_shot_tokens: Annotated[int, Field(ge=0)] = 0
+    few_shot_tokens: Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)] = 0
 
     @model_validator(mode="after")
     def _one_shape(self) -> Traffic:
@@ -242,7 +249,8 @@ def resolve_prices(catalog: Catalog, path: PathSpec, as_of: date, *, need_batch:
         raise PriceLookupError(
             f"no batch price for {path.label} on {as_of} (tier '{btier}')",
             field="batch_share",
-            hint="set the batch share to 0 for this path, or add batch rows in a catalogue file",
+            hint="set the batch share to 0 (it applies to every path), remove this path from the comparison, "
+            "or add batch rows in a catalogue file",
         )
     hosting = None
     if path.fine_tuned and path.provider == Provider.AZURE:
@@ -429,7 +437,7 @@ def path_cost(
     items: list[LineItem] = []
     for u in _unit_items(prices, traffic):
         tokens = u.tokens_per_unit * units
-        note = f"{u.tokens_per_unit.normalize():f} tokens per {traffic.unit} x {units.normalize():,f} {unit_name}"
+        note = f"{format_quantity(u.tokens_per_unit)} tokens per {traffic.unit} x {format_quantity(units)} {unit_name}"
         items.append(item_from_row(u.name, u.row, tokens / MILLION, "1M tokens", note=(note + ". " + u.note).strip()))
     if prices.hosting is not None:
         items.append(

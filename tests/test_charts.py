@@ -153,3 +153,11 @@ def test_token_histogram_without_known_context() -> None:
     fig = _valid(token_histogram([10, 20], None))
     assert fig.layout.shapes == ()
     assert fig.layout.annotations[0].text == "training context unknown for this model"
+
+
+@pytest.mark.parametrize("log_x", [True, False])
+def test_log_scale_cost_chart_labels_whole_decades_not_bare_2_and_5(mini_catalog: Catalog, log_x: bool) -> None:
+    # QA: plotly's default minor labels on a log axis ("$100k", "5", "2") read as amounts without a unit.
+    fig = _valid(cost_vs_traffic(result_for(mini_catalog, [OAI_FT, AZ_FT]), log_x=log_x))
+    assert fig.layout.yaxis.dtick == (1 if log_x else None)
+    assert fig.layout.xaxis.dtick == (1 if log_x else None)

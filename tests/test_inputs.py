@@ -93,10 +93,17 @@ def test_scenario_carries_every_input() -> None:
 
 
 def test_impossible_scenario_raises_a_readable_error() -> None:
+    # Refused by the inputs themselves (so a widget or a link keeps its other values) ...
+    with pytest.raises(ValueError, match="a request must have some input or output tokens"):
+        ScenarioInputs(input_tokens=0, output_tokens=0)
+    # ... and what only the engine can refuse names the dashboard inputs and where to change them.
     with pytest.raises(ScenarioError) as err:
-        ScenarioInputs(input_tokens=0, output_tokens=0).scenario()
-    assert "a request must have some input or output tokens" in str(err.value)
+        ScenarioInputs(paths=("openai:gpt-4o-mini:ft",), training_tokens=1).model_copy(
+            update={"hosted_hours": 740}
+        ).scenario()
+    assert "hosted hours per month cannot exceed hours per month" in str(err.value)
     assert "dashboard inputs" in str(err.value)
+    assert "Fix: change that input on the What-if page" in str(err.value)
 
 
 def test_heat_pair_defaults_to_the_first_two_paths() -> None:

@@ -98,9 +98,18 @@ def test_impossible_inputs_give_a_readable_error_and_keep_running() -> None:
 
 
 def test_request_without_tokens_is_refused_with_the_field() -> None:
+    # The second zero is refused on its own (a warning naming the link parameter); the figures stay on screen.
     at = run_app(params={"input_tokens": "0", "output_tokens": "0"})
     assert not at.exception
+    assert any(
+        "'output_tokens=0' was ignored: a request must have some input or output tokens" in w
+        for w in texts(at, "warning")
+    )
+    assert texts(at, "error") == []
+    at.switch_page("app_pages/whatif.py").run()
+    at.number_input(key="in_output_tokens").set_value(0).run()
     assert any("a request must have some input or output tokens" in e for e in texts(at, "error"))
+    assert at.number_input(key="in_output_tokens").value != 0  # the previous value is kept
 
 
 def test_readiness_blocker_holds_fine_tuning_back() -> None:

@@ -54,10 +54,31 @@ def run(args: argparse.Namespace) -> int:
                 "always_cheaper": be.always_cheaper,
                 "reliability": be.reliability.value,
                 "explanation": be.explanation,
+                "paybacks": [
+                    {
+                        "fine_tuned": pb.fine_tuned,
+                        "base": pb.base,
+                        "status": pb.status,
+                        "months": None if pb.months is None else float(round(pb.months, 2)),
+                        "within_horizon": pb.within_horizon,
+                        "reliability": pb.reliability.value,
+                        "explanation": pb.explanation,
+                    }
+                    for pb in result.paybacks
+                ],
             }
         )
         return 0
     print(f"Prices as of {result.as_of} ({be.reliability.value})")
+    t = scenario.traffic
+    if t.input_tokens_per_month is not None and t.output_tokens_per_month is not None:
+        share = t.input_tokens_per_month / (t.input_tokens_per_month + t.output_tokens_per_month)
+        print(f"Traffic mix: {share:.0%} input / {1 - share:.0%} output tokens")
+    elif t.input_tokens_per_request is not None and t.output_tokens_per_request is not None:
+        few = f" (+{t.few_shot_tokens:,} few-shot tokens on base paths)" if t.few_shot_tokens else ""
+        print(
+            f"Request shape: {t.input_tokens_per_request:,} input + {t.output_tokens_per_request:,} output tokens{few}"
+        )
     if be.status == "crosses" and be.tokens_per_hour is not None:
         line = f"Break-even at {be.tokens_per_hour:,.0f} tokens per hour"
         if be.requests_per_day is not None:
@@ -66,4 +87,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"Below it {be.cheaper_below} is cheaper; above it {be.cheaper_above} is cheaper.")
     else:
         print(be.explanation + ".")
+    for pb in result.paybacks:
+        # The break-even above compares running costs; the one-off training is paid back here.
+        print(f"Payback of training: {pb.explanation.rstrip('.')} ({pb.reliability.value}).")
     return 0

@@ -62,5 +62,11 @@ def run(args: argparse.Namespace) -> int:
         )
         if c.training is not None:
             print(f"  training (one-off): {format_usd(c.training_total)}")
+            for i in c.training.items:
+                price = format_usd(i.unit_price, precise=True)
+                print(
+                    f"    {i.name}: {format_quantity(i.quantity)} {i.quantity_unit} x {price}"
+                    f" = {format_usd(i.cost)} ({i.reliability.value})"
+                )
         print(f"  over {scenario.horizon_months} months: {format_usd(c.horizon_total)}\n")
     return 0

@@ -103,11 +103,16 @@ def _auto_float(text: str, name: str) -> float | str:
         raise InputError(f"'{text}' is not a number", field=name, hint="write a number or 'auto'") from None
 
 
+# LaunchSpec / ProviderSettings fields whose command-line flag has another name
+_FLAG_OF = {"n_epochs": "--epochs", "budget_usd": "--budget", "validation_dataset": "--validation-file"}
+
+
 def _validation_error(exc: ValidationError) -> InputError:
     first = exc.errors()[0]
     field = ".".join(str(p) for p in first["loc"]) or None
     msg = str(first["msg"]).removeprefix("Value error, ")
-    return InputError(msg, field=field and "--" + field.replace("_", "-"))
+    flag = field and _FLAG_OF.get(field, "--" + field.replace("_", "-"))
+    return InputError(msg, field=flag, hint=f"see costmodel launch --help for {flag}" if flag else None)
 
 
 def build(args: argparse.Namespace) -> tuple[LaunchSpec, ProviderSettings]:

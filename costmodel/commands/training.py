@@ -8,7 +8,7 @@ from costmodel.commands._common import add_catalog_options, as_of_from_args, cat
 from costmodel.commands._scenario_args import breakdown_json, decimal_arg
 from costmodel.errors import InputError
 from costmodel.money import format_quantity, format_usd, quantize_cents
-from costmodel.training import default_epochs, estimate_training
+from costmodel.training import MAX_EPOCHS, default_epochs, estimate_training
 from costmodel.usage import PathSpec, training_tier
 
 
@@ -30,7 +30,15 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(
             f"'{args.path}' is a base path: only fine-tuned paths train", field="--path", hint="write PROVIDER:MODEL:ft"
         )
-    epochs = args.epochs if args.epochs is not None else (default_epochs(args.examples) if args.examples else 3)
+    epochs = (
+        args.epochs if args.epochs is not None else (default_epochs(args.examples) if args.examples is not None else 3)
+    )
+    if not 1 <= epochs <= MAX_EPOCHS:
+        raise InputError(
+            f"epochs must be 1 to {MAX_EPOCHS}, got {epochs}",
+            field="--epochs",
+            hint=f"OpenAI and Azure OpenAI accept 1 to {MAX_EPOCHS} epochs",
+        )
     catalog = catalog_from_args(args)
     as_of = as_of_from_args(args)
     b = estimate_training(

@@ -348,7 +348,9 @@ def _read_dataset(path: Path, what: str) -> bytes:
         raise DatasetError(f"{what} not found", source=str(path), hint="check the path") from None
     except OSError as exc:
         raise DatasetError(
-            f"cannot read the {what}: {exc.strerror}", source=str(path), hint="check permissions"
+            f"cannot read the {what}: {exc.strerror}",
+            source=str(path),
+            hint="give the path of a .jsonl file" if path.is_dir() else "check the file's permissions",
         ) from None
 
 
@@ -419,6 +421,15 @@ def plan_launch(
     )
     n_epochs = int(analysis.n_epochs)
     billed = int(analysis.billed_tokens)
+    if billed <= 0 or n_epochs <= 0:
+        # Nothing to train (an empty, binary or non-chat file): say why, not "training tokens must be positive".
+        errors = [p for p in analysis.problems if p.severity == "error"][:3]
+        detail = "; ".join(f"line {p.line}: {p.message}" if p.line else p.message for p in errors)
+        raise DatasetError(
+            f"nothing to train: {detail}" if detail else "the file holds no trainable example",
+            source=str(spec.dataset),
+            hint="write one chat example per line as JSON; the Dataset page or `costmodel analyze` lists every problem",
+        )
     if spec.n_epochs != "auto" and n_epochs != spec.n_epochs:
         raise LaunchError(
             f"the dataset analysis used {n_epochs} epochs but the launch asks for {spec.n_epochs}",

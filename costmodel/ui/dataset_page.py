@@ -53,11 +53,11 @@ def _problems(analysis: DatasetAnalysis) -> None:
             [
                 {
                     "line": "file" if p.line is None else str(p.line),
-                    "field": p.field,
+                    "field": p.field or "",  # a whole-line problem has no field: blank, not "None"
                     "code": p.code,
                     "severity": p.severity,
                     "message": p.message,
-                    "fix": p.hint,
+                    "fix": p.hint or "",
                 }
                 for p in problems
             ]

@@ -107,8 +107,8 @@ def _metrics(result: ScenarioResult, rec: Recommendation) -> None:
             st.metric("Break-even, OpenAI vs Azure", f"{format_tokens(be.tokens_per_hour)} tokens/h")
             above = "Azure" if be.cheaper_above and be.cheaper_above.startswith("azure") else "OpenAI"
             st.caption(
-                f"{above} is cheaper above"
-                + (f" ({be.requests_per_day:,.0f} requests a day)" if be.requests_per_day else "")
+                f"{above} is cheaper above {format_tokens(be.tokens_per_hour)} tokens/h"
+                + (f" (about {be.requests_per_day:,.0f} requests a day)" if be.requests_per_day else "")
                 + _grade(be.reliability.value)
             )
         else:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from costmodel.errors import InputError
+from costmodel.errors import CostmodelError
 
 __all__ = ["LATER_PAGES", "PAGES_DIR", "page", "pages", "run_page"]
 
@@ -49,7 +49,8 @@ def run_page(url_path: str) -> None:
             module.render(path_costs=state.latency_path_costs())  # latency next to each path's monthly cost
         else:
             module.render()
-    except InputError as exc:  # a safety net: pages catch their own, but never show a traceback
+    except CostmodelError as exc:  # a safety net: pages catch their own, but never show a traceback
+        # Every CostmodelError (bad input, an unusable store, a refused launch) is written for people.
         st.error(str(exc))
 
 

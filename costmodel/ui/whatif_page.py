@@ -49,7 +49,7 @@ def _controls() -> None:
             st.slider,
             "Hosting schedule: deployed hours a month",
             min_value=0,
-            max_value=744,
+            max_value=730,  # the hours of the month the scenario prices (8,760 / 12)
             help="Azure bills a fine-tuned deployment for every hour it is deployed. Examples: always on 730 h; "
             "weekdays 12 h a day 264 h; office hours (8 h x 22 days) 176 h.",
         )
