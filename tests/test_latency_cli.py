@@ -87,7 +87,30 @@ def test_user_errors_exit_2_without_traceback(tmp_path: Path) -> None:
 def test_missing_key_for_a_cloud_endpoint_names_the_variable(tmp_path: Path) -> None:
     out = cli("--azure-endpoint", "http://127.0.0.1:9", "--deployment", "d", "--api-version", "2024-10-21",
               "--model", "gpt-4o", db=tmp_path / "k.sqlite3")  # fmt: skip
-    assert out.returncode == 1 and "AZURE_OPENAI_API_KEY" in out.stderr and "Traceback" not in out.stderr
+    # A missing key is the user's to fix: exit code 2 (an input error), like every other bad input.
+    assert out.returncode == 2 and "AZURE_OPENAI_API_KEY" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_bad_inputs_found_in_qa_exit_2_with_the_field(tmp_path: Path) -> None:
+    db = tmp_path / "qa.sqlite3"
+    binary = tmp_path / "data.jsonl"
+    binary.write_bytes(b"\xff\xfe\x00garbage\x80\x81")
+    out = cli("--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--dataset", str(binary), db=db)
+    assert out.returncode == 2 and "not UTF-8" in out.stderr and "Traceback" not in out.stderr
+    out = cli("--base-url", "notaurl", "--model", "m", db=db)
+    assert out.returncode == 2 and "not an http:// or https:// URL" in out.stderr
+    out = cli("--azure-endpoint", "http://127.0.0.1:9", "--api-version", "2024-10-21", "--model", "m", db=db)
+    assert out.returncode == 2 and "--deployment" in out.stderr
+
+
+def test_a_run_where_every_request_failed_is_stored_and_exits_1(tmp_path: Path) -> None:
+    db = tmp_path / "fail.sqlite3"
+    # Nothing listens on port 9 (discard): every request fails to connect.
+    out = cli("--base-url", "http://127.0.0.1:9/v1", "--model", "m", "--requests", "3", "--json", db=db)
+    assert out.returncode == 1, out.stderr
+    assert "every request failed" in out.stderr
+    summary = json.loads(out.stdout)
+    assert summary["requests"] == 3 and summary["errors"] == 3
 
 
 def test_sigkill_half_way_keeps_every_finished_request(tmp_path: Path) -> None:

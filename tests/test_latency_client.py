@@ -142,10 +142,12 @@ def test_redact() -> None:
 
 
 def test_endpoint_validation() -> None:
-    with pytest.raises(ValueError, match="api_version"):
+    with pytest.raises(ValueError, match="--api-version"):
         EndpointConfig(kind="azure", azure_endpoint="http://127.0.0.1:1", deployment="d", model="m")
     with pytest.raises(ValueError, match="kind='azure'"):
         EndpointConfig(azure_endpoint="http://127.0.0.1:1", model="m")
+    with pytest.raises(ValueError, match="not an http"):
+        EndpointConfig(base_url="127.0.0.1:8080/v1", model="m")
 
 
 # --- against the fake server (real sockets on 127.0.0.1) ------------------------------------

@@ -233,6 +233,12 @@ def _run(args: argparse.Namespace) -> int:
     else:
         print(f"run {result.run_id} ({result.status})")
         print(_summary_text(result.summary))
+    if result.summary.requests > 0 and result.summary.ok == 0:
+        sys.stderr.write(
+            f"costmodel: every request failed (run {result.run_id} is stored with its errors: "
+            f"costmodel bench show {result.run_id}). Check the URL, the model and the key.\n"
+        )
+        return 1
     return 0
 
 

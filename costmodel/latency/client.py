@@ -37,7 +37,7 @@ import httpx2
 import openai
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from costmodel.errors import BenchmarkError
+from costmodel.errors import CredentialError
 from costmodel.latency.metrics import RequestRecord, TokensSource
 
 __all__ = [
@@ -78,10 +78,14 @@ class EndpointConfig(BaseModel):
 
     @model_validator(mode="after")
     def _complete(self) -> EndpointConfig:
+        for name in ("base_url", "azure_endpoint"):
+            value = getattr(self, name)
+            if value is not None and not value.startswith(("http://", "https://")):
+                raise ValueError(f"{name} '{value}' is not an http:// or https:// URL")
         if self.kind == "azure":
             missing = [n for n in ("azure_endpoint", "deployment", "api_version") if not getattr(self, n)]
             if missing:
-                raise ValueError("an Azure endpoint needs " + ", ".join(missing))
+                raise ValueError("an Azure endpoint needs " + ", ".join("--" + m.replace("_", "-") for m in missing))
         elif self.azure_endpoint or self.deployment:
             raise ValueError("azure_endpoint/deployment given but kind is 'openai'; set kind='azure'")
         return self
@@ -519,8 +523,9 @@ def _finish(rec: _Recorder, counter: TokenCounter | None, max_tokens: int | None
     )
 
 
-def missing_key_error(env_name: str) -> BenchmarkError:
-    return BenchmarkError(
+def missing_key_error(env_name: str) -> CredentialError:
+    """A missing key is the user's to fix: an input error (CLI exit code 2)."""
+    return CredentialError(
         f"no API key: environment variable {env_name} is not set",
         field="api_key",
         hint=f"export {env_name}=... (or pass --api-key-env NAME); for a local server any value works",

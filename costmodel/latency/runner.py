@@ -102,6 +102,13 @@ def dataset_prompts(path: Path) -> list[list[dict[str, Any]]]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read the dataset: {exc.strerror}", source=str(path), hint="check the path") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text (byte {exc.start})",
+            source=str(path),
+            field="dataset",
+            hint="give a chat-format JSONL file saved as UTF-8",
+        ) from None
     prompts: list[list[dict[str, Any]]] = []
     for lineno, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
