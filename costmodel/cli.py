@@ -3,13 +3,15 @@
 Each subcommand lives in its own module under :mod:`costmodel.commands` and exposes
 ``register(subparsers)``; this module only discovers them, parses, and turns
 :class:`~costmodel.errors.InputError` into a one-paragraph message and exit code 2.
-Nothing here prints a traceback for a foreseeable error.
+Nothing here prints a traceback: an unforeseen exception (a bug) becomes one redacted line
+and exit code 1, unless ``COSTMODEL_DEBUG`` is set.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -59,6 +61,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("costmodel: interrupted\n")
         return 130
+    except Exception as exc:  # a bug: one readable line, never a traceback (set COSTMODEL_DEBUG=1 to see it)
+        if os.environ.get("COSTMODEL_DEBUG"):
+            raise
+        from costmodel.secrets import redact
+
+        sys.stderr.write(
+            f"costmodel: internal error ({type(exc).__name__}: {redact(exc)}). This is a bug in costmodel; "
+            "run again with COSTMODEL_DEBUG=1 for the details and report them.\n"
+        )
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

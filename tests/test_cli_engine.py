@@ -278,3 +278,22 @@ def test_console_entry_point_subprocess() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "2,545,455 tokens per hour" in proc.stdout
+
+
+def test_an_unforeseen_bug_is_one_redacted_line_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import costmodel.commands.training as training_cmd
+
+    def boom(args: object) -> int:
+        raise RuntimeError("kaboom with sk-proj-abcdefghijklmnopqrstuvwxyz0123456789")
+
+    monkeypatch.setattr(training_cmd, "run", boom)
+    monkeypatch.delenv("COSTMODEL_DEBUG", raising=False)
+    code, _, err = run(capsys, "training", "--path", "openai:gpt-4o-mini:ft", "--tokens", "10")
+    assert code == 1
+    assert "internal error (RuntimeError" in err and "COSTMODEL_DEBUG=1" in err
+    assert "Traceback" not in err and "abcdefghijklmnop" not in err
+    monkeypatch.setenv("COSTMODEL_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        main(["training", "--path", "openai:gpt-4o-mini:ft", "--tokens", "10"])

@@ -191,7 +191,10 @@ def to_text(
     w(f"\ntraining context:  {ctx} tokens per example; {a.examples_over_context:,} example(s) over it (truncated)\n")
     w(f"billed tokens:     {a.billed_tokens:,} per epoch (sum of min(context, tokens))\n")
     src = "default heuristic" if a.epochs_source == "default_heuristic" else "given"
-    w(f"epochs:            {a.n_epochs} ({src})\n")
+    if a.examples:
+        w(f"epochs:            {a.n_epochs} ({src})\n")
+    else:
+        w("epochs:            n/a (no usable examples)\n")
     w(f"trained tokens:    {a.trained_tokens:,} (billed x epochs)\n")
     if few_shot is not None:
         w(f"few-shot prompt:   {few_shot:,} tokens for k={args.shots} shots (k x mean tokens per example)\n")

@@ -117,7 +117,7 @@ def render() -> None:
     cols = st.columns(5)
     cols[0].metric("Examples", f"{analysis.examples:,}")
     cols[1].metric("Billed tokens (one epoch)", f"{analysis.billed_tokens:,}")
-    cols[2].metric("Default epochs", analysis.n_epochs)
+    cols[2].metric("Default epochs", analysis.n_epochs if analysis.examples else "n/a")
     cols[3].metric("Trained tokens", f"{analysis.trained_tokens:,}")
     context = analysis.training_context_tokens
     cols[4].metric("Over the training context", f"{analysis.examples_over_context}")
