@@ -121,6 +121,11 @@ def _metrics(result: ScenarioResult, rec: Recommendation) -> None:
                 items_table(result.cost_of(be.path_b).monthly)
 
 
+def _ms(value: float | None) -> int | None:
+    """Whole milliseconds for the table; ``None`` (unknown) stays ``None``."""
+    return None if value is None else round(value)
+
+
 @st.cache_data(ttl=30, show_spinner=False)
 def _latencies(paths: tuple[tuple[str, str, bool, str], ...], output_tokens: int) -> list[dict[str, object]]:
     """Latency per path: the newest measured run in the store, else the bundled published figure.
@@ -137,9 +142,9 @@ def _latencies(paths: tuple[tuple[str, str, bool, str], ...], output_tokens: int
             {
                 "path": lat.path.label,
                 "latency from": lat.label,
-                "TTFT p50 ms": lat.ttft_ms_p50,
-                "E2E p50 ms": lat.e2e_ms_p50,
-                "E2E p95 ms": lat.e2e_ms_p95,
+                "TTFT p50 ms": _ms(lat.ttft_ms_p50),
+                "E2E p50 ms": _ms(lat.e2e_ms_p50),
+                "E2E p95 ms": _ms(lat.e2e_ms_p95),
                 "E2E estimated": lat.e2e_estimated,
                 "reliability": "" if lat.reliability is None else lat.reliability.value,
                 "basis": lat.statistic,
