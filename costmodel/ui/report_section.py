@@ -49,36 +49,11 @@ def report_downloads(result: ScenarioResult, readiness: Readiness, rec: Recommen
     )
     report = report_builder(result, readiness, rec)  # built on the first click: a rerun never pays for it
     stem = f"costmodel-{result.as_of.isoformat()}"
-    cols = st.columns(4)
-    cols[0].download_button(
-        "Report (HTML)",
-        data=lambda: report().html(),
-        file_name=f"{stem}-report.html",
-        mime="text/html",
-        on_click="ignore",
-        key="dl_html",
-    )
-    cols[1].download_button(
-        "Report (Markdown)",
-        data=lambda: report().markdown(),
-        file_name=f"{stem}-report.md",
-        mime="text/markdown",
-        on_click="ignore",
-        key="dl_md",
-    )
-    cols[2].download_button(
-        "Line items (CSV)",
-        data=lambda: report().line_items_csv(),
-        file_name=f"{stem}-line-items.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="dl_csv",
-    )
-    cols[3].download_button(
-        "Scenario (JSON)",
-        data=lambda: report().scenario_json(),
-        file_name=f"{stem}-scenario.json",
-        mime="application/json",
-        on_click="ignore",
-        key="dl_json",
-    )
+    downloads = [
+        ("Report (HTML)", lambda: report().html(), "report.html", "text/html", "dl_html"),
+        ("Report (Markdown)", lambda: report().markdown(), "report.md", "text/markdown", "dl_md"),
+        ("Line items (CSV)", lambda: report().line_items_csv(), "line-items.csv", "text/csv", "dl_csv"),
+        ("Scenario (JSON)", lambda: report().scenario_json(), "scenario.json", "application/json", "dl_json"),
+    ]
+    for col, (label, data, suffix, mime, key) in zip(st.columns(len(downloads)), downloads, strict=True):
+        col.download_button(label, data=data, file_name=f"{stem}-{suffix}", mime=mime, on_click="ignore", key=key)
