@@ -370,6 +370,24 @@ def breakeven_heatmap(
     return fig
 
 
+def _corner_note(text: str, color: str | None = None) -> dict[str, Any]:
+    """A small note in the top-right corner of the plot area."""
+    font: dict[str, Any] = {"size": 11}
+    if color is not None:
+        font["color"] = color
+    return {
+        "x": 1.0,
+        "xref": "paper",
+        "y": 1.0,
+        "yref": "paper",
+        "text": text,
+        "showarrow": False,
+        "xanchor": "right",
+        "yanchor": "bottom",
+        "font": font,
+    }
+
+
 def token_histogram(
     per_example_tokens: Sequence[int], training_context_tokens: int | None, *, title: str = "Tokens per example"
 ) -> go.Figure:
@@ -411,32 +429,10 @@ def token_histogram(
             )
         else:
             annotations.append(
-                {
-                    "x": 1.0,
-                    "xref": "paper",
-                    "y": 1.0,
-                    "yref": "paper",
-                    "text": f"{label}: far right of this range, every example fits (longest {longest:,})",
-                    "showarrow": False,
-                    "xanchor": "right",
-                    "yanchor": "bottom",
-                    "font": {"color": "red", "size": 11},
-                }
+                _corner_note(f"{label}: far right of this range, every example fits (longest {longest:,})", "red")
             )
     else:
-        annotations.append(
-            {
-                "x": 1.0,
-                "xref": "paper",
-                "y": 1.0,
-                "yref": "paper",
-                "text": "training context unknown for this model",
-                "showarrow": False,
-                "xanchor": "right",
-                "yanchor": "bottom",
-                "font": {"size": 11},
-            }
-        )
+        annotations.append(_corner_note("training context unknown for this model"))
     trace = {"type": "histogram", "x": values, "nbinsx": 40, "name": "examples", "marker": {"color": _COLORS[0]}}
     layout = {
         "title": {"text": title},

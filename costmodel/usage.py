@@ -151,10 +151,6 @@ class Traffic(BaseModel):
         return "request" if self.requests_per_day is not None else "token"
 
     @property
-    def days_per_month(self) -> Decimal:
-        return self.hours_per_month / 24
-
-    @property
     def units_per_month(self) -> Decimal:
         """Requests per month, or workload tokens per month."""
         if self.requests_per_day is not None:
