@@ -40,7 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from costmodel.dataset import analyze_file
-from costmodel.tokens import get_encoding
+from costmodel.dataset.tokens import get_encoding
 
 SYSTEM = (
     "You are Sous, a recipe assistant for home cooks. Answer with one recipe: a title, the servings and "

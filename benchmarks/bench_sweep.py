@@ -21,10 +21,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from costmodel.breakeven import breakeven
-from costmodel.catalog import bundled_catalog
-from costmodel.sweep import breakeven_grid, coefficients, monthly_cost_grid
-from costmodel.usage import PathSpec, Traffic, linear_cost, path_cost
+from costmodel.engine.breakeven import breakeven
+from costmodel.engine.sweep import breakeven_grid, coefficients, monthly_cost_grid
+from costmodel.engine.usage import PathSpec, Traffic, linear_cost, path_cost
+from costmodel.prices.catalog import bundled_catalog
 
 AS_OF = date(2024, 1, 15)
 A = PathSpec.parse("openai:gpt-3.5-turbo:ft")

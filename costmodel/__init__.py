@@ -14,9 +14,13 @@ sourced prices and line-item breakdowns. The names below are the public API (pin
 
 from __future__ import annotations
 
-from costmodel.breakdown import Breakdown, LineItem
-from costmodel.breakeven import BreakEven, Payback, breakeven, payback
-from costmodel.catalog import (
+from costmodel.engine.breakdown import Breakdown, LineItem
+from costmodel.engine.breakeven import BreakEven, Payback, breakeven, payback
+from costmodel.engine.scenario import Scenario, ScenarioResult, evaluate, load_scenario, scenario_from_mapping
+from costmodel.engine.training import default_epochs, estimate_training
+from costmodel.engine.usage import LinearCost, PathCost, PathSpec, Traffic, linear_cost, path_cost
+from costmodel.errors import CostmodelError, InputError
+from costmodel.prices.catalog import (
     Catalog,
     Kind,
     ModelInfo,
@@ -28,10 +32,6 @@ from costmodel.catalog import (
     bundled_catalog,
     load_catalog,
 )
-from costmodel.errors import CostmodelError, InputError
-from costmodel.scenario import Scenario, ScenarioResult, evaluate, load_scenario, scenario_from_mapping
-from costmodel.training import default_epochs, estimate_training
-from costmodel.usage import LinearCost, PathCost, PathSpec, Traffic, linear_cost, path_cost
 
 __version__ = "0.1.0"
 

@@ -22,7 +22,7 @@ import tiktoken
 import tiktoken_ext.openai_public as openai_public
 from tiktoken.load import load_tiktoken_bpe
 
-VOCAB = Path(__file__).resolve().parent.parent / "costmodel" / "vocab"
+VOCAB = Path(__file__).resolve().parent.parent / "costmodel" / "dataset" / "vocab"
 _TMP = Path(tempfile.mkdtemp(prefix="cookbook-ref-"))
 
 

@@ -14,7 +14,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from costmodel.catalog import (
+from costmodel.errors import CatalogError, InputError, PriceLookupError, UnknownModelError
+from costmodel.prices.catalog import (
     CSV_COLUMNS,
     Catalog,
     ModelInfo,
@@ -24,7 +25,6 @@ from costmodel.catalog import (
     load_catalog,
     parse_price_csv,
 )
-from costmodel.errors import CatalogError, InputError, PriceLookupError, UnknownModelError
 
 HEADER = ",".join(CSV_COLUMNS)
 URL = "https://example.test/pricing"

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from costmodel.catalog import (
+from costmodel.errors import PriceLookupError
+from costmodel.prices.catalog import (
     CSV_COLUMNS,
     DATA_DIR,
     TIERS,
@@ -28,7 +29,6 @@ from costmodel.catalog import (
     parse_models_csv,
     parse_price_csv,
 )
-from costmodel.errors import PriceLookupError
 
 TODAY = date(2026, 11, 26)
 ACCEPTANCE_DAY = date(2024, 1, 15)

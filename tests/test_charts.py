@@ -14,8 +14,8 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from costmodel.catalog import Catalog
-from costmodel.charts import (
+from costmodel.engine.scenario import ScenarioResult, evaluate, scenario_from_mapping
+from costmodel.present.charts import (
     UNCONFIRMED_NOTE,
     breakeven_heatmap,
     cost_vs_traffic,
@@ -23,7 +23,7 @@ from costmodel.charts import (
     line_items_bar,
     token_histogram,
 )
-from costmodel.scenario import ScenarioResult, evaluate, scenario_from_mapping
+from costmodel.prices.catalog import Catalog
 
 DAY = date(2024, 1, 15)
 OAI_FT = "openai:gpt-3.5-turbo:ft@standard"

@@ -283,7 +283,7 @@ def test_console_entry_point_subprocess() -> None:
 def test_an_unforeseen_bug_is_one_redacted_line_not_a_traceback(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import costmodel.commands.training as training_cmd
+    import costmodel.cli.training as training_cmd
 
     def boom(args: object) -> int:
         raise RuntimeError("kaboom with sk-proj-abcdefghijklmnopqrstuvwxyz0123456789")

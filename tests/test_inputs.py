@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from costmodel.catalog import Catalog, bundled_catalog
+from costmodel.engine.scenario import evaluate
+from costmodel.engine.usage import PathSpec
 from costmodel.errors import ScenarioError
-from costmodel.inputs import DEFAULT_PATHS, ScenarioInputs, from_query, path_options, to_query
-from costmodel.scenario import evaluate
-from costmodel.usage import PathSpec
+from costmodel.prices.catalog import Catalog, bundled_catalog
+from costmodel.ui.inputs import DEFAULT_PATHS, ScenarioInputs, from_query, path_options, to_query
 
 
 def test_defaults_evaluate_on_the_bundled_catalogue() -> None:

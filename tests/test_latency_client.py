@@ -300,8 +300,8 @@ def test_read_timeout_between_chunks_is_a_cut_off() -> None:
 
 
 def test_default_fallback_uses_the_bundled_tokenizer_offline() -> None:
+    from costmodel.dataset.tokens import get_encoding
     from costmodel.latency.client import resolve_token_counter
-    from costmodel.tokens import get_encoding
 
     counter = resolve_token_counter("o200k_base")
     (rec,) = run(_against(ServerKnobs(ttft_ms=1, itl_ms=1, usage="never", output_tokens=5), token_counter=counter))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from costmodel.catalog import Reliability
 from costmodel.errors import CatalogError
 from costmodel.latency.reference import (
     COLUMNS,
@@ -14,6 +13,7 @@ from costmodel.latency.reference import (
     parse_reference_csv,
     reference_latency,
 )
+from costmodel.prices.catalog import Reliability
 
 
 def test_bundled_file_is_valid_and_sourced() -> None:

@@ -49,7 +49,13 @@ def test_public_api_is_pinned() -> None:
 def test_docstring_examples_run() -> None:
     import importlib
 
-    names = ("costmodel", "costmodel.breakeven", "costmodel.money", "costmodel.training", "costmodel.usage")
+    names = (
+        "costmodel",
+        "costmodel.engine.breakeven",
+        "costmodel.money",
+        "costmodel.engine.training",
+        "costmodel.engine.usage",
+    )
     for module in (importlib.import_module(n) for n in names):
         failed, _ = doctest.testmod(module)
         assert failed == 0, module.__name__

@@ -9,16 +9,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PURE = [
-    "costmodel.catalog",
-    "costmodel.training",
-    "costmodel.usage",
-    "costmodel.breakeven",
-    "costmodel.sweep",
-    "costmodel.scenario",
-    "costmodel.decision",
-    "costmodel.inputs",
-    "costmodel.charts",
-    "costmodel.report",
+    "costmodel.prices.catalog",
+    "costmodel.engine.training",
+    "costmodel.engine.usage",
+    "costmodel.engine.breakeven",
+    "costmodel.engine.sweep",
+    "costmodel.engine.scenario",
+    "costmodel.present.decision",
+    "costmodel.ui.inputs",
+    "costmodel.present.charts",
+    "costmodel.present.report",
 ]
 FORBIDDEN = ("streamlit", "openai", "httpx2", "httpx")
 

@@ -46,15 +46,15 @@ def test_impossible_link_value_is_ignored_alone_not_an_error_over_the_whole_page
 def test_dashboard_scenario_error_points_at_the_what_if_page_not_scenario_files() -> None:
     # Before: errors from the dashboard's inputs ended "Fix: see data/scenarios/ for examples; keys: ...",
     # advice for scenario files that a dashboard user cannot act on.
+    from costmodel.engine.scenario import scenario_from_mapping
     from costmodel.errors import ScenarioError
-    from costmodel.scenario import scenario_from_mapping
 
     bad = {"paths": ["openai:gpt-4o:base"], "traffic": {}}
     with pytest.raises(ScenarioError, match="Fix: change that input on the What-if page"):
         scenario_from_mapping(bad, source="dashboard inputs", hint="change that input on the What-if page")
     with pytest.raises(ScenarioError, match="Fix: see data/scenarios/ for examples"):
         scenario_from_mapping(bad)  # scenario files keep their hint
-    with open(ROOT / "costmodel" / "inputs.py", encoding="utf-8") as f:
+    with open(ROOT / "costmodel" / "ui" / "inputs.py", encoding="utf-8") as f:
         assert 'hint="change that input on the What-if page"' in f.read()
 
 

@@ -11,11 +11,11 @@ from decimal import Decimal
 
 import pytest
 
-from costmodel.catalog import Catalog
-from costmodel.decision import assess, recommend
-from costmodel.inputs import ScenarioInputs
-from costmodel.report import Report, prices_used
-from costmodel.scenario import evaluate
+from costmodel.engine.scenario import evaluate
+from costmodel.present.decision import assess, recommend
+from costmodel.present.report import Report, prices_used
+from costmodel.prices.catalog import Catalog
+from costmodel.ui.inputs import ScenarioInputs
 
 DAY = date(2024, 1, 15)
 PATHS = ("openai:gpt-3.5-turbo:ft@standard", "azure:gpt-35-turbo:ft@standard", "openai:gpt-4:base@standard")

@@ -7,9 +7,16 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from costmodel.breakeven import breakeven
-from costmodel.sweep import A_ALWAYS_CHEAPER, B_ALWAYS_CHEAPER, CROSSES, breakeven_grid, coefficients, monthly_cost_grid
-from costmodel.usage import PathSpec, Traffic, linear_cost, path_cost
+from costmodel.engine.breakeven import breakeven
+from costmodel.engine.sweep import (
+    A_ALWAYS_CHEAPER,
+    B_ALWAYS_CHEAPER,
+    CROSSES,
+    breakeven_grid,
+    coefficients,
+    monthly_cost_grid,
+)
+from costmodel.engine.usage import PathSpec, Traffic, linear_cost, path_cost
 from tests.conftest import make_mini_catalog
 
 CAT = make_mini_catalog()

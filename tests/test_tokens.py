@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 import tiktoken_ext.openai_public as openai_public
 
-from costmodel import tokens
-from costmodel.errors import UnknownModelError, VocabularyError
-from costmodel.tokens import (
+from costmodel.dataset import tokens
+from costmodel.dataset.tokens import (
     ENCODINGS,
     TokenCounter,
     count_chat_example,
@@ -22,6 +21,7 @@ from costmodel.tokens import (
     get_encoding,
     load_mergeable_ranks,
 )
+from costmodel.errors import UnknownModelError, VocabularyError
 from tests.cookbook_reference import chat_tokens, dpo_tokens, reference_encoding
 
 

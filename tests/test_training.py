@@ -7,9 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from costmodel.catalog import Reliability
-from costmodel.errors import InputError, PriceLookupError
-from costmodel.training import (
+from costmodel.engine.training import (
     DEFAULT_TRAINING_THROUGHPUT_TOKENS_PER_HOUR,
     compute_hour_cost,
     default_epochs,
@@ -19,6 +17,8 @@ from costmodel.training import (
     rft_cost,
     throughput_from_job,
 )
+from costmodel.errors import InputError, PriceLookupError
+from costmodel.prices.catalog import Reliability
 
 
 @pytest.mark.parametrize(

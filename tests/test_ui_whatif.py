@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from costmodel.catalog import bundled_catalog
-from costmodel.decision import describe_path
-from costmodel.inputs import DEFAULT_PATHS
+from costmodel.engine.scenario import evaluate
 from costmodel.money import format_usd
-from costmodel.scenario import evaluate
+from costmodel.present.decision import describe_path
+from costmodel.prices.catalog import bundled_catalog
+from costmodel.ui.inputs import DEFAULT_PATHS
 from costmodel.ui.state import today
 from tests.ui_support import app_defaults, run_app, texts
 

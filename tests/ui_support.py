@@ -8,7 +8,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from costmodel.dataset import analyze_file
-from costmodel.inputs import ScenarioInputs, defaults_from
+from costmodel.ui.inputs import ScenarioInputs, defaults_from
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")

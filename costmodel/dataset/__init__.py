@@ -2,7 +2,7 @@
 
 :func:`analyze_file` (or :func:`analyze_bytes` for an upload) streams the file, checks every
 line and counts each example's tokens with the right encoding for the model
-(:mod:`costmodel.tokens`), then returns a frozen :class:`DatasetAnalysis`: examples, billed
+(:mod:`costmodel.dataset.tokens`), then returns a frozen :class:`DatasetAnalysis`: examples, billed
 tokens (Σ min(training context, tokens)), default epochs (OpenAI's heuristic), trained tokens,
 statistics and every :class:`Problem` found, counted by code.
 
@@ -63,12 +63,12 @@ Billing figures (``/work/shared/reference/prices.md`` §8):
   model registry (``data/models.csv``; the given provider's entry, else the first fine-tunable
   one) or ``training_context_tokens``.
 * ``n_epochs``: the user's, or OpenAI's default heuristic
-  (:func:`costmodel.training.default_epochs`; constants ``TARGET_EPOCHS`` = 3,
+  (:func:`costmodel.engine.training.default_epochs`; constants ``TARGET_EPOCHS`` = 3,
   ``MIN_TARGET_EXAMPLES`` = 100, ``MAX_TARGET_EXAMPLES`` = 25,000, ``MIN_DEFAULT_EPOCHS`` = 1,
   ``MAX_DEFAULT_EPOCHS`` = 25): 3, or min(25, 100 // n) when 3n < 100, or max(1, 25,000 // n)
   when 3n > 25,000. 0 when the file has no example.
 * ``trained_tokens`` = ``billed_tokens`` × ``n_epochs``; :func:`training_costs` prices it on
-  every provider and tier through :func:`costmodel.training.estimate_training`.
+  every provider and tier through :func:`costmodel.engine.training.estimate_training`.
 * Weight-0 assistant messages are billed like the others (they change the loss, not the input).
 
 Duplicates are lines with the same bytes (after trimming whitespace and a BOM) as an earlier

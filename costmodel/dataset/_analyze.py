@@ -14,8 +14,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
-from costmodel.breakdown import Breakdown
-from costmodel.catalog import TIERS, Catalog, ModelInfo, Provider, bundled_catalog
 from costmodel.dataset import _lines, _reader
 from costmodel.dataset._lines import (
     CODES,
@@ -28,9 +26,11 @@ from costmodel.dataset._lines import (
 )
 from costmodel.dataset._models import DatasetAnalysis, DatasetStats, Distribution, Problem
 from costmodel.dataset._reader import Chunk, OversizedLine, iter_chunks
+from costmodel.dataset.tokens import CONVENTION, Encoder
+from costmodel.engine.breakdown import Breakdown
+from costmodel.engine.training import default_epochs, estimate_training
 from costmodel.errors import DatasetError, InputError, PriceLookupError, UnknownModelError
-from costmodel.tokens import CONVENTION, Encoder
-from costmodel.training import default_epochs, estimate_training
+from costmodel.prices.catalog import TIERS, Catalog, ModelInfo, Provider, bundled_catalog
 
 __all__ = [
     "FILE_SIZE_LIMIT_BYTES",
@@ -496,7 +496,7 @@ def _distribution(values: Any) -> Distribution | None:
 def training_costs(analysis: DatasetAnalysis, catalog: Catalog, as_of: date) -> list[tuple[str, str, Breakdown]]:
     """(provider, tier, breakdown) for every provider and tier with a training price at ``as_of``.
 
-    Computed through :func:`costmodel.training.estimate_training` with the analysis' epochs and
+    Computed through :func:`costmodel.engine.training.estimate_training` with the analysis' epochs and
     billed tokens. The billed tokens follow each provider's own training context from the model
     registry (Azure's gpt-35-turbo trains on 4,096 tokens where OpenAI's gpt-3.5-turbo takes
     16,385), unless the user gave the context. Tiers without a training price on that date are

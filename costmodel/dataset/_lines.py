@@ -1,7 +1,7 @@
 """Per-line work of the dataset analysis: decode, parse, check, count, hash.
 
 This module runs inside the worker processes, so it imports only the standard library and
-:mod:`costmodel.tokens`, and returns compact results (arrays of ints, capped problem lists)
+:mod:`costmodel.dataset.tokens`, and returns compact results (arrays of ints, capped problem lists)
 that pickle cheaply. No pydantic here: :mod:`costmodel.dataset._analyze` turns the tuples into
 :class:`~costmodel.dataset.Problem` objects.
 
@@ -18,7 +18,7 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from costmodel.tokens import (
+from costmodel.dataset.tokens import (
     Encoder,
     TokenCounter,
     count_chat_example,

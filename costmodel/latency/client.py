@@ -216,7 +216,7 @@ def approx_token_counter() -> TokenCounter:
 
 
 class _LazyTiktoken(TokenCounter):
-    """Loads the encoding (:func:`costmodel.tokens.get_encoding`, offline) on first use (most servers
+    """Loads the encoding (:func:`costmodel.dataset.tokens.get_encoding`, offline) on first use (most servers
     send usage, so usually never); if it cannot load, it becomes the labelled chars/4 estimate."""
 
     def __init__(self, encoding: str) -> None:
@@ -226,7 +226,7 @@ class _LazyTiktoken(TokenCounter):
     def _count(self, text: str) -> int:
         if self._enc is None and self.source is TokensSource.TOKENIZER:
             try:
-                from costmodel.tokens import get_encoding  # the bundled vocabulary: works offline
+                from costmodel.dataset.tokens import get_encoding  # the bundled vocabulary: works offline
 
                 self._enc = get_encoding(self.name)
             except Exception:  # an unknown encoding or an unreadable vocabulary: labelled approx_chars

@@ -30,8 +30,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from costmodel.catalog import DATA_DIR, Reliability, lowest_reliability
 from costmodel.errors import CatalogError
+from costmodel.prices.catalog import DATA_DIR, Reliability, lowest_reliability
 
 __all__ = [
     "REFERENCE_FILE",

@@ -202,9 +202,9 @@ class BenchConfig(BaseModel):
 def default_token_counter(model: str) -> TokenCounter:
     """The fallback counter for a model: its registry encoding (``data/models.csv``), else o200k_base;
     loaded lazily and labelled ``approx_chars`` if the vocabulary cannot be loaded."""
-    from costmodel.catalog import bundled_catalog
+    from costmodel.dataset.tokens import encoding_name_for_model
     from costmodel.errors import CostmodelError
-    from costmodel.tokens import encoding_name_for_model
+    from costmodel.prices.catalog import bundled_catalog
 
     encoding: str
     try:

@@ -21,8 +21,8 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from costmodel.catalog import Catalog, Provider
 from costmodel.errors import DatasetError, InputError, LaunchError
+from costmodel.prices.catalog import Catalog, Provider
 from costmodel.secrets import REDACTED
 
 __all__ = [
@@ -260,7 +260,7 @@ def default_preflight(
 
 
 def default_estimator(catalog: Catalog, **kwargs: Any) -> BreakdownLike:
-    from costmodel.training import estimate_training  # type: ignore[import-not-found,unused-ignore]
+    from costmodel.engine.training import estimate_training  # type: ignore[import-not-found,unused-ignore]
 
     result: BreakdownLike = estimate_training(catalog, **kwargs)
     return result

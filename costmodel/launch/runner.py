@@ -34,7 +34,6 @@ import openai
 from openai import OpenAI
 from openai.types.fine_tuning import FineTuningJob
 
-from costmodel.catalog import Provider
 from costmodel.errors import BudgetExceededError, CredentialError, LaunchError
 from costmodel.launch.lock import launch_lock, lock_dir_for
 from costmodel.launch.plan import (
@@ -53,6 +52,7 @@ from costmodel.launch.records import (
     utc_now,
 )
 from costmodel.money import MILLION, format_usd
+from costmodel.prices.catalog import Provider
 from costmodel.secrets import (
     AZURE_AD_TOKEN_ENV,
     AZURE_API_KEY_ENV,

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from costmodel.charts import UNCONFIRMED_NOTE, token_histogram
 from costmodel.dataset import DatasetAnalysis, training_costs
 from costmodel.errors import InputError
-from costmodel.inputs import defaults_from
 from costmodel.money import format_usd
-from costmodel.report import breakdown_rows
+from costmodel.present.charts import UNCONFIRMED_NOTE, token_histogram
+from costmodel.present.report import breakdown_rows
 from costmodel.ui import state
+from costmodel.ui.inputs import defaults_from
 
 
 def _use_dataset() -> None:

@@ -6,9 +6,12 @@ import sqlite3
 
 import streamlit as st
 
-from costmodel.breakdown import Breakdown
-from costmodel.charts import UNCONFIRMED_NOTE, cost_vs_traffic, cumulative_cost
-from costmodel.decision import (
+from costmodel.engine.breakdown import Breakdown
+from costmodel.engine.scenario import ScenarioResult
+from costmodel.errors import CostmodelError
+from costmodel.money import format_usd
+from costmodel.present.charts import UNCONFIRMED_NOTE, cost_vs_traffic, cumulative_cost
+from costmodel.present.decision import (
     QUESTIONS,
     Readiness,
     Recommendation,
@@ -18,10 +21,7 @@ from costmodel.decision import (
     format_tokens,
     recommend,
 )
-from costmodel.errors import CostmodelError
-from costmodel.money import format_usd
-from costmodel.report import breakdown_rows, md_table
-from costmodel.scenario import ScenarioResult
+from costmodel.present.report import breakdown_rows, md_table
 from costmodel.ui import nav, state
 from costmodel.ui.report_section import report_downloads
 

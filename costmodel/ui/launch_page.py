@@ -37,7 +37,6 @@ from typing import Any
 
 import streamlit as st
 
-from costmodel.catalog import Catalog, Provider, bundled_catalog
 from costmodel.errors import CostmodelError
 from costmodel.launch import (
     HOSTING_WARNING,
@@ -60,6 +59,7 @@ from costmodel.launch.plan import AZURE_TRAINING_TYPES, Preflight
 from costmodel.launch.records import LaunchRecord, add_event
 from costmodel.launch.runner import ClientFactory, make_client
 from costmodel.money import format_usd
+from costmodel.prices.catalog import Catalog, Provider, bundled_catalog
 from costmodel.secrets import (
     AZURE_AD_TOKEN_ENV,
     AZURE_API_KEY_ENV,
@@ -126,7 +126,7 @@ def _defaults_from_path() -> None:
         return
     st.session_state["launch._path_applied"] = raw
     try:
-        from costmodel.usage import PathSpec
+        from costmodel.engine.usage import PathSpec
 
         path = PathSpec.parse(raw)
     except (ImportError, CostmodelError):

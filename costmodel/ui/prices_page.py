@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from costmodel.catalog import Kind, Provider, Reliability, Variant
 from costmodel.errors import InputError
-from costmodel.report import price_rows
+from costmodel.present.report import price_rows
+from costmodel.prices.catalog import Kind, Provider, Reliability, Variant
 from costmodel.ui import state
 
 _GRADE_TEXT = {

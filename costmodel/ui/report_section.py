@@ -10,9 +10,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from costmodel.decision import Readiness, Recommendation
-from costmodel.report import Report
-from costmodel.scenario import ScenarioResult
+from costmodel.engine.scenario import ScenarioResult
+from costmodel.present.decision import Readiness, Recommendation
+from costmodel.present.report import Report
 from costmodel.ui import state
 
 

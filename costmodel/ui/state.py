@@ -1,6 +1,6 @@
 """Shared dashboard state: the scenario inputs bound to the URL, the catalogue, the dataset.
 
-* The scenario is one :class:`~costmodel.inputs.ScenarioInputs` kept in ``st.session_state``.
+* The scenario is one :class:`~costmodel.ui.inputs.ScenarioInputs` kept in ``st.session_state``.
   It is read from the URL's query parameters once per session (so a shared link reopens the same
   view) and written back to them on every run (:func:`sync_url`).
 * Each widget is bound to one field with :func:`bind`: its key is ``in_<field>``, it starts from
@@ -23,11 +23,11 @@ import streamlit as st
 from pydantic import ValidationError
 from streamlit.errors import StreamlitAPIException
 
-from costmodel.catalog import DATA_DIR, Catalog, bundled_catalog, parse_price_csv
 from costmodel.dataset import DatasetAnalysis, analyze_bytes, analyze_file
+from costmodel.engine.scenario import ScenarioResult, evaluate
 from costmodel.errors import CatalogError, InputError
-from costmodel.inputs import ScenarioInputs, defaults_from, from_query, path_options, to_query
-from costmodel.scenario import ScenarioResult, evaluate
+from costmodel.prices.catalog import DATA_DIR, Catalog, bundled_catalog, parse_price_csv
+from costmodel.ui.inputs import ScenarioInputs, defaults_from, from_query, path_options, to_query
 
 __all__ = [
     "bind",
@@ -225,7 +225,7 @@ _DATASET = "dataset_upload"  # (file name, bytes) of an uploaded training file
 
 def training_model(inputs: ScenarioInputs) -> str:
     """The model a training file is tokenised for: the first fine-tuned path's model."""
-    from costmodel.usage import PathSpec
+    from costmodel.engine.usage import PathSpec
 
     for label in inputs.paths:
         spec = PathSpec.parse(label)

@@ -7,13 +7,13 @@ import itertools
 import pandas as pd
 import streamlit as st
 
-from costmodel.charts import UNCONFIRMED_NOTE, breakeven_heatmap, line_items_bar
-from costmodel.decision import describe_path
+from costmodel.engine.usage import PathSpec
 from costmodel.errors import InputError
 from costmodel.money import format_usd
-from costmodel.report import breakdown_rows
+from costmodel.present.charts import UNCONFIRMED_NOTE, breakeven_heatmap, line_items_bar
+from costmodel.present.decision import describe_path
+from costmodel.present.report import breakdown_rows
 from costmodel.ui import state
-from costmodel.usage import PathSpec
 
 
 def _set_k() -> None:

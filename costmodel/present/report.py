@@ -20,14 +20,14 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from costmodel.breakdown import Breakdown
-from costmodel.catalog import Catalog, Kind, PriceRow, Reliability, Variant
-from costmodel.charts import UNCONFIRMED_NOTE, cost_vs_traffic, cumulative_cost, line_items_bar
-from costmodel.decision import QUESTIONS, Readiness, Recommendation, describe_path
-from costmodel.inputs import ScenarioInputs
+from costmodel.engine.breakdown import Breakdown
+from costmodel.engine.scenario import ScenarioResult
+from costmodel.engine.usage import resolve_prices, training_tier
 from costmodel.money import format_quantity, format_usd
-from costmodel.scenario import ScenarioResult
-from costmodel.usage import resolve_prices, training_tier
+from costmodel.present.charts import UNCONFIRMED_NOTE, cost_vs_traffic, cumulative_cost, line_items_bar
+from costmodel.present.decision import QUESTIONS, Readiness, Recommendation, describe_path
+from costmodel.prices.catalog import Catalog, Kind, PriceRow, Reliability, Variant
+from costmodel.ui.inputs import ScenarioInputs
 
 __all__ = ["Report", "breakdown_rows", "line_item_rows", "md_table", "price_rows", "prices_used"]
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-from costmodel.commands._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json, table
-from costmodel.commands._scenario_args import add_scenario_options, breakdown_json, scenario_from_args
+from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json, table
+from costmodel.cli._scenario_args import add_scenario_options, breakdown_json, scenario_from_args
+from costmodel.engine.scenario import evaluate
 from costmodel.money import format_quantity, format_usd, quantize_cents
-from costmodel.scenario import evaluate
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

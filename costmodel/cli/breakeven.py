@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 from decimal import Decimal
 
-from costmodel.commands._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json
-from costmodel.commands._scenario_args import add_scenario_options, decimal_arg, scenario_from_args
+from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json
+from costmodel.cli._scenario_args import add_scenario_options, decimal_arg, scenario_from_args
+from costmodel.engine.scenario import evaluate
 from costmodel.errors import InputError
-from costmodel.scenario import evaluate
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

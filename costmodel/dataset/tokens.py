@@ -3,7 +3,7 @@
 Encodings
 ---------
 The two vocabularies OpenAI's fine-tunable models use ship inside the package, gzipped, in
-``costmodel/vocab/``: ``o200k_base`` (gpt-4o, gpt-4.1 and o-series families) and ``cl100k_base``
+``costmodel/dataset/vocab/``: ``o200k_base`` (gpt-4o, gpt-4.1 and o-series families) and ``cl100k_base``
 (gpt-3.5-turbo, gpt-4, babbage-002, davinci-002). They are tiktoken's official rank files (the
 same bytes tiktoken would download), verified against the sha256 tiktoken itself expects before
 use: a mismatch raises :class:`~costmodel.errors.VocabularyError` naming the file and the

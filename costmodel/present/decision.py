@@ -9,7 +9,7 @@ do not fine-tune to keep facts up to date (use retrieval); a fine-tuned model is
 :func:`assess` turns answers into plain warnings; a *blocker* makes the recommendation stay on
 a base model for now.
 
-**Recommendation.** :func:`recommend` reads a :class:`~costmodel.scenario.ScenarioResult` and
+**Recommendation.** :func:`recommend` reads a :class:`~costmodel.engine.scenario.ScenarioResult` and
 says in one sentence which path to take (the lowest total over the horizon: one-off training
 plus monthly cost times months), what it costs a month, when fine-tuning pays back against the
 cheapest base path, and above what traffic Azure becomes cheaper than OpenAI. It does no
@@ -24,11 +24,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from costmodel.breakeven import BreakEven, Payback
-from costmodel.catalog import Provider, Reliability, lowest_reliability
+from costmodel.engine.breakeven import BreakEven, Payback
+from costmodel.engine.scenario import ScenarioResult
+from costmodel.engine.usage import PathCost, PathSpec
 from costmodel.money import format_usd
-from costmodel.scenario import ScenarioResult
-from costmodel.usage import PathCost, PathSpec
+from costmodel.prices.catalog import Provider, Reliability, lowest_reliability
 
 __all__ = [
     "QUESTIONS",

@@ -23,8 +23,8 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
-from costmodel.catalog import Catalog
-from costmodel.usage import PathSpec, Traffic, linear_cost, path_cost
+from costmodel.engine.usage import PathSpec, Traffic, linear_cost, path_cost
+from costmodel.prices.catalog import Catalog
 
 __all__ = [
     "A_ALWAYS_CHEAPER",

@@ -7,10 +7,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from costmodel.breakdown import Breakdown, LineItem
+from costmodel.engine.breakdown import Breakdown, LineItem
+from costmodel.engine.scenario import Scenario, load_scenario, scenario_from_mapping
 from costmodel.errors import InputError
 from costmodel.money import quantize_cents
-from costmodel.scenario import Scenario, load_scenario, scenario_from_mapping
 
 
 def decimal_arg(text: str) -> Decimal:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from costmodel.commands._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json, table
-from costmodel.commands._scenario_args import breakdown_json, decimal_arg
+from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json, table
+from costmodel.cli._scenario_args import breakdown_json, decimal_arg
+from costmodel.engine.training import MAX_EPOCHS, default_epochs, estimate_training
+from costmodel.engine.usage import PathSpec, training_tier
 from costmodel.errors import InputError
 from costmodel.money import format_quantity, format_usd, quantize_cents
-from costmodel.training import MAX_EPOCHS, default_epochs, estimate_training
-from costmodel.usage import PathSpec, training_tier
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -1,6 +1,6 @@
 """Break-even points, in closed form, with a typed answer when the lines never cross.
 
-Two paths A and B with linear costs (:class:`~costmodel.usage.LinearCost`) per hour
+Two paths A and B with linear costs (:class:`~costmodel.engine.usage.LinearCost`) per hour
 ``C_X(u) = H_X + u x v_X`` (``H`` fixed per hour: hosting, amortised training; ``v`` cost per unit of
 traffic; ``u`` units per hour) cost the same at::
 
@@ -31,9 +31,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from costmodel.catalog import Reliability, lowest_reliability
+from costmodel.engine.usage import LinearCost
 from costmodel.money import ZERO
-from costmodel.usage import LinearCost
+from costmodel.prices.catalog import Reliability, lowest_reliability
 
 __all__ = ["BreakEven", "Payback", "breakeven", "payback"]
 
@@ -66,7 +66,7 @@ def breakeven(a: LinearCost, b: LinearCost, *, tokens_per_unit: Decimal) -> Brea
     """Crossing of two linear hourly costs (see the module docstring for the equation).
 
     >>> from decimal import Decimal as D
-    >>> from costmodel.catalog import Reliability as R
+    >>> from costmodel.prices.catalog import Reliability as R
     >>> oai = LinearCost("openai", "token", D(0), D(0), D("4.5") / 10**6, R.OFFICIAL)
     >>> az = LinearCost("azure", "token", D(0), D(7), D("1.75") / 10**6, R.UNCONFIRMED)
     >>> round(breakeven(oai, az, tokens_per_unit=D(1)).tokens_per_hour)

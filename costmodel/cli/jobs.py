@@ -12,7 +12,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from costmodel.commands._common import print_json, table
+from costmodel.cli._common import print_json, table
 from costmodel.errors import CostmodelError, InputError
 from costmodel.launch import cancel_launch, list_launches, refresh_launch, settings_from_record
 from costmodel.launch.records import LaunchRecord

@@ -4,7 +4,7 @@
 training volume, readiness answers, chart options). It is pure: no streamlit. The UI binds each
 field to a widget and to a query parameter of the same name, so a copied link reopens the same
 view; :func:`to_query` and :func:`from_query` are the two directions. :meth:`ScenarioInputs.scenario`
-turns the inputs into the engine's :class:`~costmodel.scenario.Scenario` (raising
+turns the inputs into the engine's :class:`~costmodel.engine.scenario.Scenario` (raising
 :class:`~costmodel.errors.ScenarioError` with the field and the fix when they are impossible).
 
 >>> inputs = ScenarioInputs()
@@ -22,12 +22,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from costmodel.catalog import Catalog, Kind, Provider, Variant
 from costmodel.dataset import DatasetAnalysis
+from costmodel.engine.scenario import Scenario, scenario_from_mapping
+from costmodel.engine.training import MAX_TRAINING_TOKENS
+from costmodel.engine.usage import HOURS_PER_MONTH, MAX_TOKENS_PER_REQUEST, PathSpec, training_tier
 from costmodel.errors import InputError
-from costmodel.scenario import Scenario, scenario_from_mapping
-from costmodel.training import MAX_TRAINING_TOKENS
-from costmodel.usage import HOURS_PER_MONTH, MAX_TOKENS_PER_REQUEST, PathSpec, training_tier
+from costmodel.prices.catalog import Catalog, Kind, Provider, Variant
 
 __all__ = [
     "DEFAULT_FEW_SHOT_K",
@@ -77,7 +77,7 @@ class ScenarioInputs(BaseModel):
     log_x: bool = True
     heat_a: str | None = None  # break-even heatmap pair (None: the first two paths)
     heat_b: str | None = None
-    # readiness check (see costmodel.decision.QUESTIONS)
+    # readiness check (see costmodel.present.decision.QUESTIONS)
     q_prompting: Answer = "yes"
     q_examples: Answer = "yes"
     q_user_data: Answer = "no"

@@ -20,7 +20,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from costmodel.commands._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json
+from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json
 from costmodel.errors import InputError, LaunchError
 from costmodel.launch import (
     LaunchPlan,

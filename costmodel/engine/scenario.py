@@ -23,11 +23,11 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from costmodel.breakeven import BreakEven, Payback, breakeven, payback
-from costmodel.catalog import Catalog
+from costmodel.engine.breakeven import BreakEven, Payback, breakeven, payback
+from costmodel.engine.training import MAX_EPOCHS, MAX_TRAINING_TOKENS, TARGET_EPOCHS
+from costmodel.engine.usage import PathCost, PathSpec, Traffic, linear_cost, path_cost
 from costmodel.errors import ScenarioError
-from costmodel.training import MAX_EPOCHS, MAX_TRAINING_TOKENS, TARGET_EPOCHS
-from costmodel.usage import PathCost, PathSpec, Traffic, linear_cost, path_cost
+from costmodel.prices.catalog import Catalog
 
 __all__ = ["Scenario", "ScenarioResult", "evaluate", "load_scenario", "scenario_from_mapping"]
 

@@ -21,10 +21,10 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from costmodel.breakdown import Breakdown, LineItem, item_from_row
-from costmodel.catalog import Catalog, Kind, Provider, Reliability, Variant
+from costmodel.engine.breakdown import Breakdown, LineItem, item_from_row
 from costmodel.errors import InputError, PriceLookupError
 from costmodel.money import MILLION
+from costmodel.prices.catalog import Catalog, Kind, Provider, Reliability, Variant
 
 __all__ = [
     "DEFAULT_TRAINING_THROUGHPUT_TOKENS_PER_HOUR",

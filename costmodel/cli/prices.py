@@ -18,10 +18,10 @@ import sys
 from datetime import date
 from typing import Any
 
-from costmodel.catalog import TIERS, Kind, PriceRow, Provider, Unit, Variant
-from costmodel.commands._common import add_catalog_options, as_of_from_args, catalog_from_args
+from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args
 from costmodel.errors import InputError
 from costmodel.money import format_usd
+from costmodel.prices.catalog import TIERS, Kind, PriceRow, Provider, Unit, Variant
 
 __all__ = ["register", "row_to_json", "run"]
 

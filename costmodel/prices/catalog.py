@@ -57,7 +57,7 @@ __all__ = [
     "lowest_reliability",
 ]
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data"
 
 
 class Provider(StrEnum):

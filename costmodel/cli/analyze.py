@@ -13,10 +13,10 @@ from collections import Counter
 from datetime import date
 from typing import Any, TextIO
 
-from costmodel.breakdown import Breakdown
-from costmodel.commands._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json
-from costmodel.commands._scenario_args import breakdown_json
+from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json
+from costmodel.cli._scenario_args import breakdown_json
 from costmodel.dataset import CODES, DatasetAnalysis, analyze_file, training_costs
+from costmodel.engine.breakdown import Breakdown
 from costmodel.errors import InputError
 from costmodel.money import format_usd
 

@@ -12,9 +12,9 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict
 
-from costmodel.catalog import PriceRow, Reliability, lowest_reliability
 from costmodel.errors import PriceLookupError
 from costmodel.money import ZERO
+from costmodel.prices.catalog import PriceRow, Reliability, lowest_reliability
 
 __all__ = ["Breakdown", "LineItem", "item_from_row"]
 

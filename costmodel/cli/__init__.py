@@ -1,6 +1,6 @@
 """The ``costmodel`` command line: a thin wrapper over the library.
 
-Each subcommand lives in its own module under :mod:`costmodel.commands` and exposes
+Each subcommand lives in its own module in this package and exposes
 ``register(subparsers)``; this module only discovers them, parses, and turns
 :class:`~costmodel.errors.InputError` into a one-paragraph message and exit code 2.
 Nothing here prints a traceback: an unforeseen exception (a bug) becomes one redacted line
@@ -16,7 +16,6 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from costmodel import commands
 from costmodel.errors import CostmodelError, InputError
 
 __all__ = ["build_parser", "main"]
@@ -35,10 +34,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Decision calculator for LLM fine-tuning: cost, break-even, latency, launch.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if info.name.startswith("_"):
             continue
-        module = importlib.import_module(f"{commands.__name__}.{info.name}")
+        module = importlib.import_module(f"{__name__}.{info.name}")
         module.register(sub)
     return parser
 

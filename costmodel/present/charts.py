@@ -1,8 +1,8 @@
 """Plotly figure builders: plain functions from engine results to figures (unit-tested).
 
 This is the plotting edge: money is turned into floats here and nowhere else in the app. Every
-coefficient comes from the engine (:func:`costmodel.usage.linear_cost`,
-:func:`costmodel.sweep.coefficients`, :func:`costmodel.sweep.breakeven_grid`); the builders only
+coefficient comes from the engine (:func:`costmodel.engine.usage.linear_cost`,
+:func:`costmodel.engine.sweep.coefficients`, :func:`costmodel.engine.sweep.breakeven_grid`); the builders only
 evaluate those straight lines at the points they draw. A break-even that never happens is drawn as
 a labelled "never" cell or note, never as a silent gap.
 """
@@ -17,11 +17,11 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
-from costmodel.catalog import Catalog, Reliability, lowest_reliability
-from costmodel.decision import describe_duration, format_tokens
-from costmodel.scenario import ScenarioResult
-from costmodel.sweep import A_ALWAYS_CHEAPER, B_ALWAYS_CHEAPER, CROSSES, SAME_COST, breakeven_grid, coefficients
-from costmodel.usage import LinearCost, PathSpec, linear_cost
+from costmodel.engine.scenario import ScenarioResult
+from costmodel.engine.sweep import A_ALWAYS_CHEAPER, B_ALWAYS_CHEAPER, CROSSES, SAME_COST, breakeven_grid, coefficients
+from costmodel.engine.usage import LinearCost, PathSpec, linear_cost
+from costmodel.present.decision import describe_duration, format_tokens
+from costmodel.prices.catalog import Catalog, Reliability, lowest_reliability
 
 __all__ = [
     "UNCONFIRMED_NOTE",
@@ -35,7 +35,7 @@ __all__ = [
 UNCONFIRMED_NOTE = "rests on an unconfirmed price"
 _COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b")
 # No template here: building plotly's named templates costs tens of ms a figure, and the dashboard
-# applies Streamlit's theme anyway. The report sets a template on its own copies (costmodel.report).
+# applies Streamlit's theme anyway. The report sets a template on its own copies (costmodel.present.report).
 _LAYOUT = {"margin": {"l": 60, "r": 20, "t": 60, "b": 50}, "height": 420}
 
 
@@ -275,7 +275,7 @@ def breakeven_heatmap(
     """Break-even traffic of ``pair`` against the input share of the traffic and B's hosting fee.
 
     Cells where the paths never cross are drawn in grey and say who is always cheaper. The
-    coefficients come from :func:`costmodel.sweep.coefficients` at the scenario's cached share,
+    coefficients come from :func:`costmodel.engine.sweep.coefficients` at the scenario's cached share,
     batch share and hosting schedule; B's fixed cost per hour is replaced by each fee on the y axis.
     """
     traffic = result.scenario.traffic

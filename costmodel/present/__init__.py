@@ -1,0 +1,1 @@
+"""Presentation: the decision sentence, charts and the procurement report, built from a scenario and its results."""
