@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from costmodel.engine.breakeven import breakeven
 from costmodel.engine.sweep import breakeven_grid, coefficients, monthly_cost_grid
 from costmodel.engine.usage import PathSpec, Traffic, linear_cost, path_cost
-from costmodel.prices.catalog import bundled_catalog
+from costmodel.prices import bundled_catalog
 
 AS_OF = date(2024, 1, 15)
 A = PathSpec.parse("openai:gpt-3.5-turbo:ft")

@@ -20,7 +20,7 @@ from costmodel.engine.scenario import Scenario, ScenarioResult, evaluate, load_s
 from costmodel.engine.training import default_epochs, estimate_training
 from costmodel.engine.usage import LinearCost, PathCost, PathSpec, Traffic, linear_cost, path_cost
 from costmodel.errors import CostmodelError, InputError
-from costmodel.prices.catalog import (
+from costmodel.prices import (
     Catalog,
     Kind,
     ModelInfo,

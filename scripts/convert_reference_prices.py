@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from costmodel.prices.catalog import CSV_COLUMNS, Catalog, parse_models_csv, parse_price_csv  # noqa: E402
+from costmodel.prices import CSV_COLUMNS, Catalog, parse_models_csv, parse_price_csv  # noqa: E402
 
 # -- sources ---------------------------------------------------------------------------------
 OPENAI_PRICING = "https://platform.openai.com/docs/pricing"

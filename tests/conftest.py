@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from costmodel.prices.catalog import Catalog, ModelInfo, PriceRow
+from costmodel.prices import Catalog, ModelInfo, PriceRow
 
 SRC = "https://example.invalid/source"
 

@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from costmodel.prices.catalog import Catalog, PriceRow, bundled_catalog
+from costmodel.prices import Catalog, PriceRow, bundled_catalog
 
 AS_OF = date(2025, 6, 1)
 # A recognisable fake key: tests search for it everywhere it must never appear.

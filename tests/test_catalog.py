@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from costmodel.errors import CatalogError, InputError, PriceLookupError, UnknownModelError
-from costmodel.prices.catalog import (
+from costmodel.prices import (
     CSV_COLUMNS,
     Catalog,
     ModelInfo,

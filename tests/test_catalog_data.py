@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from costmodel.errors import PriceLookupError
-from costmodel.prices.catalog import (
+from costmodel.prices import (
     CSV_COLUMNS,
     DATA_DIR,
     TIERS,

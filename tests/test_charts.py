@@ -23,7 +23,7 @@ from costmodel.present.charts import (
     line_items_bar,
     token_histogram,
 )
-from costmodel.prices.catalog import Catalog
+from costmodel.prices import Catalog
 
 DAY = date(2024, 1, 15)
 OAI_FT = "openai:gpt-3.5-turbo:ft@standard"

@@ -14,7 +14,7 @@ import pytest
 from costmodel.cli import main
 from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args, parse_date
 from costmodel.errors import InputError
-from costmodel.prices.catalog import CSV_COLUMNS
+from costmodel.prices import CSV_COLUMNS
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -174,7 +174,7 @@ def test_parse_date_names_the_field() -> None:
 
 
 def test_catalog_from_args_without_file_is_the_bundled_catalogue() -> None:
-    from costmodel.prices.catalog import bundled_catalog
+    from costmodel.prices import bundled_catalog
 
     assert catalog_from_args(_parse()) is bundled_catalog()
 

@@ -511,7 +511,7 @@ def test_training_costs_per_provider_and_tier() -> None:
     from decimal import Decimal
 
     from costmodel.dataset import training_costs
-    from costmodel.prices.catalog import bundled_catalog
+    from costmodel.prices import bundled_catalog
 
     a = analyze_bytes(jsonl(clean(40)), model="gpt-4o-mini", encoder=WordEncoder())
     # WordEncoder: each example is 3+1+1 + 3+1+2 + 3+1+1 + 3 = 19 tokens -> 760 billed; 40 examples -> 3 epochs
@@ -528,7 +528,7 @@ def test_training_costs_follow_the_date() -> None:
     from datetime import date
 
     from costmodel.dataset import training_costs
-    from costmodel.prices.catalog import bundled_catalog
+    from costmodel.prices import bundled_catalog
 
     a = analyze_bytes(jsonl(clean(40)), model="gpt-35-turbo", provider="azure", encoder=WordEncoder())
     cat = bundled_catalog()
@@ -577,7 +577,7 @@ def test_training_costs_use_each_providers_training_context() -> None:
     from decimal import Decimal
 
     from costmodel.dataset import training_costs
-    from costmodel.prices.catalog import bundled_catalog
+    from costmodel.prices import bundled_catalog
 
     # 10 short examples (19 tokens) + 2 of 18 + 5,000 = 5,018 tokens (WordEncoder: one per word)
     long = [chat(user=f"long {i}", answer=" ".join(["w"] * 5_000)) for i in range(2)]

@@ -22,7 +22,7 @@ import pytest
 
 from costmodel.engine.scenario import ScenarioResult, evaluate, scenario_from_mapping
 from costmodel.present.decision import QUESTIONS, assess, describe_duration, describe_path, format_tokens, recommend
-from costmodel.prices.catalog import Catalog
+from costmodel.prices import Catalog
 
 DAY = date(2024, 1, 15)
 OAI_FT = "openai:gpt-3.5-turbo:ft@standard"

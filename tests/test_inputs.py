@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from costmodel.engine.scenario import evaluate
 from costmodel.engine.usage import PathSpec
 from costmodel.errors import ScenarioError
-from costmodel.prices.catalog import Catalog, bundled_catalog
+from costmodel.prices import Catalog, bundled_catalog
 from costmodel.ui.inputs import DEFAULT_PATHS, ScenarioInputs, from_query, path_options, to_query
 
 

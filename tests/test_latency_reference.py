@@ -13,7 +13,7 @@ from costmodel.latency.reference import (
     parse_reference_csv,
     reference_latency,
 )
-from costmodel.prices.catalog import Reliability
+from costmodel.prices import Reliability
 
 
 def test_bundled_file_is_valid_and_sourced() -> None:

@@ -14,7 +14,7 @@ import pytest
 from costmodel.engine.scenario import evaluate
 from costmodel.present.decision import assess, recommend
 from costmodel.present.report import Report, prices_used
-from costmodel.prices.catalog import Catalog
+from costmodel.prices import Catalog
 from costmodel.ui.inputs import ScenarioInputs
 
 DAY = date(2024, 1, 15)

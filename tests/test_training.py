@@ -18,7 +18,7 @@ from costmodel.engine.training import (
     throughput_from_job,
 )
 from costmodel.errors import InputError, PriceLookupError
-from costmodel.prices.catalog import Reliability
+from costmodel.prices import Reliability
 
 
 @pytest.mark.parametrize(

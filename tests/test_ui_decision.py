@@ -5,7 +5,7 @@ from __future__ import annotations
 from costmodel.engine.scenario import evaluate
 from costmodel.money import format_usd
 from costmodel.present.decision import assess, describe_duration, format_tokens, recommend
-from costmodel.prices.catalog import bundled_catalog
+from costmodel.prices import bundled_catalog
 from costmodel.ui.inputs import ScenarioInputs
 from costmodel.ui.state import today
 from tests.ui_support import app_defaults, metric, run_app, texts

@@ -7,7 +7,7 @@ from datetime import date
 from costmodel.engine.scenario import evaluate
 from costmodel.money import format_usd
 from costmodel.present.decision import assess, recommend
-from costmodel.prices.catalog import CSV_COLUMNS, bundled_catalog, parse_price_csv
+from costmodel.prices import CSV_COLUMNS, bundled_catalog, parse_price_csv
 from costmodel.ui.state import today
 from tests.ui_support import app_defaults, metric, run_app, texts
 

@@ -156,7 +156,7 @@ def test_payback_never_when_hosting_eats_the_saving() -> None:
 
 def test_payback_already_cheaper_without_training() -> None:
     from costmodel.engine.usage import LinearCost
-    from costmodel.prices.catalog import Reliability as R
+    from costmodel.prices import Reliability as R
 
     ft = LinearCost("ft", "request", D(0), D(0), D("0.001"), R.OFFICIAL)
     base = LinearCost("base", "request", D(0), D(0), D("0.002"), R.OFFICIAL)
@@ -210,7 +210,7 @@ def test_at_the_breakeven_both_paths_cost_the_same_to_the_cent(share: D) -> None
 def test_missing_training_price_keeps_serving_costs_and_says_so() -> None:
     # The mini catalogue has no training price for openai gpt-4o (base model only); a fine-tuned path on a model
     # with serving prices but no training price still gets its monthly cost, and the one-off is unknown (None).
-    from costmodel.prices.catalog import Catalog
+    from costmodel.prices import Catalog
 
     extra = [r.model_copy(update={"variant": "fine_tuned"}) for r in CAT.rows if r.model == "gpt-4o-2024-08-06"]
     cat = Catalog([*CAT.rows, *extra], CAT.models)

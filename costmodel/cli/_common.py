@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from costmodel.errors import InputError
-from costmodel.prices.catalog import Catalog, load_catalog
+from costmodel.prices import Catalog, load_catalog
 
 __all__ = ["add_catalog_options", "as_of_from_args", "catalog_from_args", "parse_date", "print_json", "table"]
 

@@ -21,7 +21,7 @@ from typing import Any
 from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args
 from costmodel.errors import InputError
 from costmodel.money import format_usd
-from costmodel.prices.catalog import TIERS, Kind, PriceRow, Provider, Unit, Variant
+from costmodel.prices import TIERS, Kind, PriceRow, Provider, Unit, Variant
 
 __all__ = ["register", "row_to_json", "run"]
 

@@ -30,7 +30,7 @@ from costmodel.dataset.tokens import CONVENTION, Encoder
 from costmodel.engine.breakdown import Breakdown
 from costmodel.engine.training import default_epochs, estimate_training
 from costmodel.errors import DatasetError, InputError, PriceLookupError, UnknownModelError
-from costmodel.prices.catalog import TIERS, Catalog, ModelInfo, Provider, bundled_catalog
+from costmodel.prices import TIERS, Catalog, ModelInfo, Provider, bundled_catalog
 
 __all__ = [
     "FILE_SIZE_LIMIT_BYTES",

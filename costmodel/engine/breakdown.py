@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from costmodel.errors import PriceLookupError
 from costmodel.money import ZERO
-from costmodel.prices.catalog import PriceRow, Reliability, lowest_reliability
+from costmodel.prices import PriceRow, Reliability, lowest_reliability
 
 __all__ = ["Breakdown", "LineItem", "item_from_row"]
 

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict
 
 from costmodel.engine.usage import LinearCost
 from costmodel.money import ZERO
-from costmodel.prices.catalog import Reliability, lowest_reliability
+from costmodel.prices import Reliability, lowest_reliability
 
 __all__ = ["BreakEven", "Payback", "breakeven", "payback"]
 
@@ -66,7 +66,7 @@ def breakeven(a: LinearCost, b: LinearCost, *, tokens_per_unit: Decimal) -> Brea
     """Crossing of two linear hourly costs (see the module docstring for the equation).
 
     >>> from decimal import Decimal as D
-    >>> from costmodel.prices.catalog import Reliability as R
+    >>> from costmodel.prices import Reliability as R
     >>> oai = LinearCost("openai", "token", D(0), D(0), D("4.5") / 10**6, R.OFFICIAL)
     >>> az = LinearCost("azure", "token", D(0), D(7), D("1.75") / 10**6, R.UNCONFIRMED)
     >>> round(breakeven(oai, az, tokens_per_unit=D(1)).tokens_per_hour)

@@ -27,7 +27,7 @@ from costmodel.engine.breakeven import BreakEven, Payback, breakeven, payback
 from costmodel.engine.training import MAX_EPOCHS, MAX_TRAINING_TOKENS, TARGET_EPOCHS
 from costmodel.engine.usage import PathCost, PathSpec, Traffic, linear_cost, path_cost
 from costmodel.errors import ScenarioError
-from costmodel.prices.catalog import Catalog
+from costmodel.prices import Catalog
 
 __all__ = ["Scenario", "ScenarioResult", "evaluate", "load_scenario", "scenario_from_mapping"]
 

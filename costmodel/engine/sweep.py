@@ -24,7 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from costmodel.engine.usage import PathSpec, Traffic, linear_cost, path_cost
-from costmodel.prices.catalog import Catalog
+from costmodel.prices import Catalog
 
 __all__ = [
     "A_ALWAYS_CHEAPER",

@@ -24,7 +24,7 @@ from decimal import Decimal
 from costmodel.engine.breakdown import Breakdown, LineItem, item_from_row
 from costmodel.errors import InputError, PriceLookupError
 from costmodel.money import MILLION
-from costmodel.prices.catalog import Catalog, Kind, Provider, Reliability, Variant
+from costmodel.prices import Catalog, Kind, Provider, Reliability, Variant
 
 __all__ = [
     "DEFAULT_TRAINING_THROUGHPUT_TOKENS_PER_HOUR",

@@ -34,7 +34,7 @@ from costmodel.engine.breakdown import Breakdown, LineItem, item_from_row
 from costmodel.engine.training import estimate_training
 from costmodel.errors import PathSpecError, PriceLookupError, ScenarioError
 from costmodel.money import MILLION, ZERO, format_quantity
-from costmodel.prices.catalog import Catalog, Kind, PriceRow, Provider, Reliability, Variant, lowest_reliability
+from costmodel.prices import Catalog, Kind, PriceRow, Provider, Reliability, Variant, lowest_reliability
 
 __all__ = [
     "HOURS_PER_MONTH",

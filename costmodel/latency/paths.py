@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict
 from costmodel import store
 from costmodel.latency.reference import ReferenceFigure, bundled_reference, model_family, reference_latency
 from costmodel.latency.store import latest_run_for_path, list_runs
-from costmodel.prices.catalog import Reliability
+from costmodel.prices import Reliability
 
 __all__ = ["PathLatency", "PathQuery", "latency_for_paths"]
 

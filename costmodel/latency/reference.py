@@ -31,7 +31,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from costmodel.errors import CatalogError
-from costmodel.prices.catalog import DATA_DIR, Reliability, lowest_reliability
+from costmodel.prices import DATA_DIR, Reliability, lowest_reliability
 
 __all__ = [
     "REFERENCE_FILE",

@@ -204,7 +204,7 @@ def default_token_counter(model: str) -> TokenCounter:
     loaded lazily and labelled ``approx_chars`` if the vocabulary cannot be loaded."""
     from costmodel.dataset.tokens import encoding_name_for_model
     from costmodel.errors import CostmodelError
-    from costmodel.prices.catalog import bundled_catalog
+    from costmodel.prices import bundled_catalog
 
     encoding: str
     try:

@@ -22,7 +22,7 @@ from typing import Any, Literal, Protocol
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from costmodel.errors import DatasetError, InputError, LaunchError
-from costmodel.prices.catalog import Catalog, Provider
+from costmodel.prices import Catalog, Provider
 from costmodel.secrets import REDACTED
 
 __all__ = [

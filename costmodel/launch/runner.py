@@ -52,7 +52,7 @@ from costmodel.launch.records import (
     utc_now,
 )
 from costmodel.money import MILLION, format_usd
-from costmodel.prices.catalog import Provider
+from costmodel.prices import Provider
 from costmodel.secrets import (
     AZURE_AD_TOKEN_ENV,
     AZURE_API_KEY_ENV,

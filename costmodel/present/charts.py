@@ -21,7 +21,7 @@ from costmodel.engine.scenario import ScenarioResult
 from costmodel.engine.sweep import A_ALWAYS_CHEAPER, B_ALWAYS_CHEAPER, CROSSES, SAME_COST, breakeven_grid, coefficients
 from costmodel.engine.usage import LinearCost, PathSpec, linear_cost
 from costmodel.present.decision import describe_duration, format_tokens
-from costmodel.prices.catalog import Catalog, Reliability, lowest_reliability
+from costmodel.prices import Catalog, Reliability, lowest_reliability
 
 __all__ = [
     "UNCONFIRMED_NOTE",

@@ -28,7 +28,7 @@ from costmodel.engine.breakeven import BreakEven, Payback
 from costmodel.engine.scenario import ScenarioResult
 from costmodel.engine.usage import PathCost, PathSpec
 from costmodel.money import format_usd
-from costmodel.prices.catalog import Provider, Reliability, lowest_reliability
+from costmodel.prices import Provider, Reliability, lowest_reliability
 
 __all__ = [
     "QUESTIONS",

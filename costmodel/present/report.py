@@ -26,7 +26,7 @@ from costmodel.engine.usage import resolve_prices, training_tier
 from costmodel.money import format_quantity, format_usd
 from costmodel.present.charts import UNCONFIRMED_NOTE, cost_vs_traffic, cumulative_cost, line_items_bar
 from costmodel.present.decision import QUESTIONS, Readiness, Recommendation, describe_path
-from costmodel.prices.catalog import Catalog, Kind, PriceRow, Reliability, Variant
+from costmodel.prices import Catalog, Kind, PriceRow, Reliability, Variant
 from costmodel.ui.inputs import ScenarioInputs
 
 __all__ = ["Report", "breakdown_rows", "line_item_rows", "md_table", "price_rows", "prices_used"]

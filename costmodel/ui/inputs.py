@@ -27,7 +27,7 @@ from costmodel.engine.scenario import Scenario, scenario_from_mapping
 from costmodel.engine.training import MAX_TRAINING_TOKENS
 from costmodel.engine.usage import HOURS_PER_MONTH, MAX_TOKENS_PER_REQUEST, PathSpec, training_tier
 from costmodel.errors import InputError
-from costmodel.prices.catalog import Catalog, Kind, Provider, Variant
+from costmodel.prices import Catalog, Kind, Provider, Variant
 
 __all__ = [
     "DEFAULT_FEW_SHOT_K",

@@ -59,7 +59,7 @@ from costmodel.launch.plan import AZURE_TRAINING_TYPES, Preflight
 from costmodel.launch.records import LaunchRecord, add_event
 from costmodel.launch.runner import ClientFactory, make_client
 from costmodel.money import format_usd
-from costmodel.prices.catalog import Catalog, Provider, bundled_catalog
+from costmodel.prices import Catalog, Provider, bundled_catalog
 from costmodel.secrets import (
     AZURE_AD_TOKEN_ENV,
     AZURE_API_KEY_ENV,

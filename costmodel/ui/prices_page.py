@@ -7,7 +7,7 @@ import streamlit as st
 
 from costmodel.errors import InputError
 from costmodel.present.report import price_rows
-from costmodel.prices.catalog import Kind, Provider, Reliability, Variant
+from costmodel.prices import Kind, Provider, Reliability, Variant
 from costmodel.ui import state
 
 _GRADE_TEXT = {

@@ -26,7 +26,7 @@ from streamlit.errors import StreamlitAPIException
 from costmodel.dataset import DatasetAnalysis, analyze_bytes, analyze_file
 from costmodel.engine.scenario import ScenarioResult, evaluate
 from costmodel.errors import CatalogError, InputError
-from costmodel.prices.catalog import DATA_DIR, Catalog, bundled_catalog, parse_price_csv
+from costmodel.prices import DATA_DIR, Catalog, bundled_catalog, parse_price_csv
 from costmodel.ui.inputs import ScenarioInputs, defaults_from, from_query, path_options, to_query
 
 __all__ = [

@@ -1,0 +1,163 @@
+"""Reading the catalogue's CSV files: every error names the file, the line and the field, with a fix."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from costmodel.errors import CatalogError
+from costmodel.money import parse_decimal
+from costmodel.prices.rows import CSV_COLUMNS, TIERS, Kind, ModelInfo, PriceRow, Reliability, Unit, _FieldError
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = value.strip()
+    return value or None
+
+
+def _parse_bool(value: str | None, default: bool) -> bool:
+    v = (value or "").strip().lower()
+    if not v:
+        return default
+    if v in ("true", "yes", "1"):
+        return True
+    if v in ("false", "no", "0"):
+        return False
+    raise ValueError(f"{value!r} is not true or false")
+
+
+def _first_error(err: ValidationError) -> tuple[str | None, str]:
+    first = err.errors()[0]
+    # the top-level field only: a union such as "Decimal | None" adds a member name to the location
+    field = str(first["loc"][0]) if first["loc"] else None
+    cause = (first.get("ctx") or {}).get("error")
+    if isinstance(cause, _FieldError):
+        field = cause.field
+    msg = first["msg"]
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    return field, msg
+
+
+_FIX = {
+    "amount": "write a non-negative decimal such as 0.40, at most 1000000 (or leave it empty when no figure is "
+    "published)",
+    "effective_from": "write the date as YYYY-MM-DD",
+    "effective_to": "write the date as YYYY-MM-DD after effective_from, or leave it empty for an open window",
+    "provider": "use 'openai' or 'azure'",
+    "variant": "use 'base' or 'fine_tuned'",
+    "kind": "use one of " + ", ".join(k.value for k in Kind),
+    "unit": "use one of " + ", ".join(u.value for u in Unit),
+    "reliability": "use one of " + ", ".join(r.value for r in Reliability),
+    "source_url": "give the https:// address of the source, or grade the row 'unconfirmed' and explain in note",
+    "tier": "use a tier of the row's provider: " + "; ".join(f"{p.value}: {', '.join(t)}" for p, t in TIERS.items()),
+    "model": "write the model name as the provider spells it, e.g. gpt-4o-mini-2024-07-18",
+    "note": "say in the note where the figure comes from and why it could not be confirmed",
+}
+
+
+def parse_price_csv(text: str, *, origin: str) -> list[PriceRow]:
+    """Parse a catalogue CSV. Errors name the file, the line and the field."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    header = [c.strip() for c in (reader.fieldnames or [])]
+    reader.fieldnames = header
+    unknown = [c for c in header if c not in CSV_COLUMNS]
+    doubled = sorted({c for c in header if header.count(c) > 1})
+    if doubled:
+        raise CatalogError(
+            f"column(s) {', '.join(doubled)} appear more than once",
+            source=origin,
+            line=1,
+            field=doubled[0],
+            hint="keep one of each column: " + ", ".join(CSV_COLUMNS),
+        )
+    missing = [c for c in CSV_COLUMNS if c not in header and c not in ("date_confirmed", "note", "source_url")]
+    if unknown:
+        raise CatalogError(
+            f"unknown column(s) {', '.join(unknown)}",
+            source=origin,
+            line=1,
+            field=unknown[0],
+            hint="use exactly the columns " + ", ".join(CSV_COLUMNS),
+        )
+    if missing:
+        raise CatalogError(
+            f"missing column(s) {', '.join(missing)}",
+            source=origin,
+            line=1,
+            field=missing[0],
+            hint="use exactly the columns " + ", ".join(CSV_COLUMNS),
+        )
+    rows: list[PriceRow] = []
+    end_of_previous = reader.line_num
+    for raw in reader:
+        line = end_of_previous + 1  # first line of the record (a quoted value may span lines)
+        end_of_previous = reader.line_num
+        if None in raw:
+            raise CatalogError(
+                "more values than columns", source=origin, line=line, hint="quote values that contain commas"
+            )
+        data: dict[str, Any] = {k: _blank_to_none(v) for k, v in raw.items()}
+        if all(v is None for v in data.values()):
+            continue
+        try:
+            if data.get("amount") is not None:
+                try:
+                    data["amount"] = parse_decimal(data["amount"])
+                except ValueError as exc:
+                    raise CatalogError(
+                        str(exc), source=origin, line=line, field="amount", hint=_FIX["amount"]
+                    ) from None
+            try:
+                data["date_confirmed"] = _parse_bool(data.get("date_confirmed"), True)
+            except ValueError as exc:
+                raise CatalogError(
+                    str(exc), source=origin, line=line, field="date_confirmed", hint="true or false"
+                ) from None
+            data["note"] = data.get("note") or ""
+            rows.append(PriceRow(**data, origin=origin, line=line))
+        except ValidationError as exc:
+            field, msg = _first_error(exc)
+            raise CatalogError(msg, source=origin, line=line, field=field, hint=_FIX.get(field or "")) from None
+    return rows
+
+
+def parse_models_csv(text: str, *, origin: str) -> list[ModelInfo]:
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    out: list[ModelInfo] = []
+    for raw in reader:
+        line = reader.line_num
+        data: dict[str, Any] = {k: _blank_to_none(v) for k, v in raw.items()}
+        try:
+            data["aliases"] = tuple(a.strip() for a in (data.get("aliases") or "").split(";") if a.strip())
+            data["fine_tunable"] = _parse_bool(data.get("fine_tunable"), False)
+            data["note"] = data.get("note") or ""
+            out.append(ModelInfo(**data))
+        except (ValidationError, ValueError) as exc:
+            if isinstance(exc, ValidationError):
+                field, msg = _first_error(exc)
+            else:
+                field, msg = None, str(exc)
+            raise CatalogError(msg, source=origin, line=line, field=field) from None
+    return out
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CatalogError("file not found", source=str(path), hint="check the path") from None
+    except UnicodeDecodeError as exc:
+        raise CatalogError(
+            f"not UTF-8 text (byte {exc.start})", source=str(path), hint="save the file as UTF-8 CSV"
+        ) from None
+    except OSError as exc:  # a directory, no permission, an unreadable device
+        raise CatalogError(
+            f"cannot read the file: {exc.strerror or exc}", source=str(path), hint="give the path of a CSV file"
+        ) from None
