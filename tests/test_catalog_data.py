@@ -195,7 +195,7 @@ CASES = [
     ("azure:gpt-4.1-mini:fine_tuned:output@standard", TODAY.isoformat(), "1.76", "AZ-SHEET"),
     ("azure:gpt-4.1:fine_tuned:input@developer", TODAY.isoformat(), "2.00", "rule: Developer = Global Standard"),
     ("azure:gpt-4o-mini:fine_tuned:input@global", TODAY.isoformat(), "0.15", "rule: FT = base Global Standard"),
-    # AZ-FTCOST $100/h; Standard (regional) is the only training tier Azure offers for o4-mini (fine-tune-models include)
+    # AZ-FTCOST $100/h; Standard (regional) is the only o4-mini training tier Azure offers (fine-tune-models)
     ("azure:o4-mini:fine_tuned:rft_training@standard", TODAY.isoformat(), "100.00", "AZ-FTCOST"),
     ("azure:o4-mini:fine_tuned:rft_job_cap@standard", TODAY.isoformat(), "5000", "AZ-FTCOST $5,000 per job"),
     ("azure:o4-mini:fine_tuned:output@global", TODAY.isoformat(), "4.40", "AZ-FTCOST o4-mini example"),
