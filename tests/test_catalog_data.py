@@ -195,7 +195,7 @@ CASES = [
     ("azure:gpt-4.1-mini:fine_tuned:output@standard", TODAY.isoformat(), "1.76", "AZ-SHEET"),
     ("azure:gpt-4.1:fine_tuned:input@developer", TODAY.isoformat(), "2.00", "rule: Developer = Global Standard"),
     ("azure:gpt-4o-mini:fine_tuned:input@global", TODAY.isoformat(), "0.15", "rule: FT = base Global Standard"),
-    # AZ-FTCOST $100/h; Standard (regional) is the only o4-mini training tier Azure offers (fine-tune-models)
+    # AZ-FTCOST $100/h; Standard (regional) was the only o4-mini training tier then (fine-tune-models)
     ("azure:o4-mini:fine_tuned:rft_training@standard", TODAY.isoformat(), "100.00", "AZ-FTCOST"),
     ("azure:o4-mini:fine_tuned:rft_job_cap@standard", TODAY.isoformat(), "5000", "AZ-FTCOST $5,000 per job"),
     ("azure:o4-mini:fine_tuned:output@global", TODAY.isoformat(), "4.40", "AZ-FTCOST o4-mini example"),
@@ -335,8 +335,9 @@ def test_no_azure_fine_tuned_global_price_before_global_fine_tuned_deployments(c
             assert r.effective_from >= date(2024, 12, 18), r.describe()
 
 
-def test_azure_o4_mini_rft_is_priced_only_on_the_training_tier_azure_offers(cat: Catalog) -> None:
-    # fine-tune-models include (MicrosoftDocs/azure-ai-docs): o4-mini Standard training only, Global "-"
+def test_azure_o4_mini_rft_is_priced_only_on_the_training_tier_azure_offered_for_it(cat: Catalog) -> None:
+    # fine-tune-models include (MicrosoftDocs/azure-ai-docs): o4-mini Standard training only, Global "-";
+    # Global training came on 2026-04-16 (Microsoft Foundry blog, April 2026) with no published figure
     for kind in ("rft_training", "rft_job_cap"):
         assert cat.maybe_lookup("azure", "o4-mini", "fine_tuned", kind, "global", TODAY) is None
     r = cat.lookup("azure", "o4-mini", "fine_tuned", "rft_training", "standard", TODAY)
