@@ -95,8 +95,6 @@ def run(args: argparse.Namespace) -> int:
         if rest:
             raise InputError(f"unexpected arguments: {' '.join(rest)}", hint="options start with --")
         return _run(args)
-    import costmodel.latency.store  # noqa: F401  (registers the latency tables before the store opens)
-
     conn = store.connect(args.db)
     try:
         if action == "list":

@@ -14,16 +14,17 @@ matches and which has at least one successful request. Model names are compared 
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from costmodel import store
+from costmodel.errors import StoreError
 from costmodel.latency.reference import ReferenceFigure, bundled_reference, model_family, reference_latency
 from costmodel.latency.store import latest_run_for_path, list_runs
 from costmodel.prices import Reliability
+from costmodel.store import Store
 
 __all__ = ["PathLatency", "PathQuery", "latency_for_paths"]
 
@@ -72,7 +73,7 @@ class PathLatency(BaseModel):
 def latency_for_paths(
     paths: Iterable[PathQuery],
     *,
-    conn: sqlite3.Connection | None = None,
+    conn: Store | None = None,
     db_path: str | None = None,
     reference: Sequence[ReferenceFigure] | None = None,
     output_tokens: int = 256,
@@ -85,7 +86,7 @@ def latency_for_paths(
     if connection is None:
         try:
             connection = store.connect(db_path)
-        except Exception:  # no writable data directory: fall back to published figures only
+        except StoreError:  # no writable data directory or an unreadable file: published figures only
             connection = None
     try:
         return [_one(p, connection, figures, output_tokens) for p in paths]
@@ -94,7 +95,7 @@ def latency_for_paths(
             connection.close()
 
 
-def _measured(conn: sqlite3.Connection, path: PathQuery) -> PathLatency | None:
+def _measured(conn: Store, path: PathQuery) -> PathLatency | None:
     names = [path.model]
     family = model_family(path.model)
     names += sorted(
@@ -123,7 +124,7 @@ def _measured(conn: sqlite3.Connection, path: PathQuery) -> PathLatency | None:
     return None
 
 
-def _one(path: PathQuery, conn: sqlite3.Connection | None, figures: Sequence[ReferenceFigure], n: int) -> PathLatency:
+def _one(path: PathQuery, conn: Store | None, figures: Sequence[ReferenceFigure], n: int) -> PathLatency:
     if conn is not None:
         measured = _measured(conn, path)
         if measured is not None:

@@ -20,7 +20,6 @@ import contextlib
 import gc
 import json
 import platform
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -46,6 +45,7 @@ from costmodel.latency.client import (
 )
 from costmodel.latency.load import LoadPlan, run_load
 from costmodel.latency.metrics import RequestRecord, RunSummary, summarize
+from costmodel.store import Store
 
 __all__ = [
     "BenchConfig",
@@ -263,7 +263,7 @@ async def run_benchmark_async(
     config: BenchConfig,
     *,
     api_key: str,
-    conn: sqlite3.Connection,
+    conn: Store,
     clock: Clock = time.perf_counter_ns,
     client: Any = None,
     token_counter: TokenCounter | None = None,
@@ -360,7 +360,7 @@ def run_benchmark(
     *,
     api_key: str,
     db_path: Path | str | None = None,
-    conn: sqlite3.Connection | None = None,
+    conn: Store | None = None,
     clock: Clock = time.perf_counter_ns,
     token_counter: TokenCounter | None = None,
     on_record: Callable[[RequestRecord], None] | None = None,

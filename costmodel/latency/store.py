@@ -1,4 +1,5 @@
-"""Latency runs and their per-request rows in the local SQLite store (:mod:`costmodel.store`).
+"""Latency runs and their per-request rows in the local SQLite store (:mod:`costmodel.store`; the tables are
+version 1 of :mod:`costmodel.store.schema`).
 
 A run row is written before the first request; each request row is inserted, in its own short
 transaction, the moment the request finishes. A benchmark killed half-way therefore keeps every
@@ -16,16 +17,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from costmodel.errors import InputError, StoreError
+from costmodel.errors import InputError
 from costmodel.latency.metrics import RequestRecord, RunSummary, TokensSource, request_metrics, summarize
-from costmodel.store import register_schema
+from costmodel.store import Store
 
 __all__ = [
     "REQUEST_COLUMNS",
@@ -41,61 +41,6 @@ __all__ = [
     "record_request",
     "run_summary",
 ]
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS latency_runs (
-    run_id        TEXT PRIMARY KEY,
-    created_utc   TEXT NOT NULL,
-    finished_utc  TEXT,
-    status        TEXT NOT NULL,          -- running | finished | interrupted | failed
-    label         TEXT NOT NULL DEFAULT '',
-    provider      TEXT NOT NULL,          -- openai | azure | local: the cost path it measures
-    path_model    TEXT NOT NULL,          -- catalogue model name of the path
-    fine_tuned    INTEGER NOT NULL,
-    endpoint_kind TEXT NOT NULL,
-    endpoint_url  TEXT NOT NULL,
-    model         TEXT NOT NULL,          -- model id or Azure deployment sent in requests
-    api_version   TEXT,
-    config_json   TEXT NOT NULL,          -- settings, no secrets
-    client_json   TEXT NOT NULL,          -- library versions, host
-    summary_json  TEXT
-);
-CREATE TABLE IF NOT EXISTS latency_requests (
-    run_id           TEXT NOT NULL REFERENCES latency_runs(run_id) ON DELETE CASCADE,
-    seq              INTEGER NOT NULL,
-    warmup           INTEGER NOT NULL,
-    recorded_utc     TEXT NOT NULL,
-    outcome          TEXT NOT NULL,
-    http_status      INTEGER,
-    finish_reason    TEXT,
-    error            TEXT,
-    t_sched_ns       INTEGER,
-    t_call_ns        INTEGER,
-    t0_ns            INTEGER NOT NULL,
-    t_headers_ns     INTEGER,
-    t_any_ns         INTEGER,
-    t_first_ns       INTEGER,
-    t_answer_ns      INTEGER,
-    t_last_ns        INTEGER,
-    t_close_ns       INTEGER,
-    content_times_ns TEXT NOT NULL,       -- JSON list of content-chunk arrival times
-    chunks           INTEGER NOT NULL,
-    output_tokens    INTEGER,
-    reasoning_tokens INTEGER,
-    prompt_tokens    INTEGER,
-    tokens_source    TEXT NOT NULL,
-    ttft_ms          REAL,
-    ttfb_chunk_ms    REAL,
-    e2e_ms           REAL,
-    tpot_ms          REAL,
-    output_speed_tps REAL,
-    queue_ms         REAL,
-    PRIMARY KEY (run_id, seq)
-);
-CREATE INDEX IF NOT EXISTS latency_runs_path ON latency_runs (provider, path_model, fine_tuned, created_utc);
-"""
-
-register_schema("latency", SCHEMA)
 
 _RAW = (
     "t_sched_ns",
@@ -163,15 +108,12 @@ class RunInfo(BaseModel):
         return f"{self.provider}:{self.path_model}:{'ft' if self.fine_tuned else 'base'}"
 
 
-def _write(conn: sqlite3.Connection, sql: str, params: Sequence[Any]) -> None:
-    try:
-        conn.execute(sql, params)
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot write to the latency store: {exc}", hint="check disk space and permissions") from None
+def _write(conn: Store, sql: str, params: Sequence[Any]) -> None:
+    conn.write(sql, params, doing="write to the latency store")
 
 
 def create_run(
-    conn: sqlite3.Connection,
+    conn: Store,
     *,
     run_id: str,
     provider: str,
@@ -209,9 +151,7 @@ def create_run(
     return run_id
 
 
-def record_request(
-    conn: sqlite3.Connection, run_id: str, rec: RequestRecord, *, recorded: datetime | None = None
-) -> None:
+def record_request(conn: Store, run_id: str, rec: RequestRecord, *, recorded: datetime | None = None) -> None:
     """Insert one finished request (autocommit: durable as soon as this returns)."""
     m = request_metrics(rec)
     values: dict[str, Any] = {
@@ -238,7 +178,7 @@ def record_request(
 
 
 def finish_run(
-    conn: sqlite3.Connection,
+    conn: Store,
     run_id: str,
     *,
     status: Literal["finished", "interrupted", "failed"],
@@ -252,7 +192,7 @@ def finish_run(
     )
 
 
-def _info(row: sqlite3.Row) -> RunInfo:
+def _info(row: Any) -> RunInfo:
     return RunInfo(
         run_id=row["run_id"],
         created_utc=row["created_utc"],
@@ -275,13 +215,13 @@ def _info(row: sqlite3.Row) -> RunInfo:
 _RUN_SELECT = "SELECT r.*, (SELECT COUNT(*) FROM latency_requests q WHERE q.run_id = r.run_id) AS n FROM latency_runs r"
 
 
-def list_runs(conn: sqlite3.Connection) -> list[RunInfo]:
+def list_runs(conn: Store) -> list[RunInfo]:
     """Every stored run, newest first."""
-    return [_info(row) for row in conn.execute(_RUN_SELECT + " ORDER BY r.created_utc DESC, r.run_id DESC")]
+    return [_info(row) for row in conn.fetchall(_RUN_SELECT + " ORDER BY r.created_utc DESC, r.run_id DESC")]
 
 
-def get_run(conn: sqlite3.Connection, run_id: str) -> RunInfo:
-    row = conn.execute(_RUN_SELECT + " WHERE r.run_id = ?", (run_id,)).fetchone()
+def get_run(conn: Store, run_id: str) -> RunInfo:
+    row = conn.fetchone(_RUN_SELECT + " WHERE r.run_id = ?", (run_id,))
     if row is None:
         known = [r.run_id for r in list_runs(conn)[:5]]
         raise InputError(
@@ -292,8 +232,8 @@ def get_run(conn: sqlite3.Connection, run_id: str) -> RunInfo:
     return _info(row)
 
 
-def load_records(conn: sqlite3.Connection, run_id: str) -> list[RequestRecord]:
-    rows = conn.execute("SELECT * FROM latency_requests WHERE run_id = ? ORDER BY seq", (run_id,)).fetchall()
+def load_records(conn: Store, run_id: str) -> list[RequestRecord]:
+    rows = conn.fetchall("SELECT * FROM latency_requests WHERE run_id = ? ORDER BY seq", (run_id,))
     return [
         RequestRecord(
             seq=row["seq"],
@@ -313,25 +253,25 @@ def load_records(conn: sqlite3.Connection, run_id: str) -> list[RequestRecord]:
     ]
 
 
-def run_summary(conn: sqlite3.Connection, run_id: str) -> RunSummary:
+def run_summary(conn: Store, run_id: str) -> RunSummary:
     """The run's summary, recomputed from its stored request rows."""
     get_run(conn, run_id)
     return summarize(load_records(conn, run_id))
 
 
-def compare_runs(conn: sqlite3.Connection, run_ids: Iterable[str]) -> list[tuple[RunInfo, RunSummary]]:
+def compare_runs(conn: Store, run_ids: Iterable[str]) -> list[tuple[RunInfo, RunSummary]]:
     return [(get_run(conn, rid), run_summary(conn, rid)) for rid in run_ids]
 
 
 def latest_run_for_path(
-    conn: sqlite3.Connection, provider: str, path_model: str, fine_tuned: bool, *, min_ok: int = 1
+    conn: Store, provider: str, path_model: str, fine_tuned: bool, *, min_ok: int = 1
 ) -> tuple[RunInfo, RunSummary] | None:
     """The newest run measuring this path with at least ``min_ok`` successful requests."""
-    rows = conn.execute(
+    rows = conn.fetchall(
         _RUN_SELECT + " WHERE r.provider = ? AND r.path_model = ? AND r.fine_tuned = ?"
         " ORDER BY r.created_utc DESC, r.run_id DESC",
         (provider, path_model, int(fine_tuned)),
-    ).fetchall()
+    )
     for row in rows:
         info = _info(row)
         summary = summarize(load_records(conn, info.run_id))
@@ -340,12 +280,12 @@ def latest_run_for_path(
     return None
 
 
-def export_run(conn: sqlite3.Connection, run_id: str, fmt: Literal["csv", "json"]) -> str:
+def export_run(conn: Store, run_id: str, fmt: Literal["csv", "json"]) -> str:
     """Every request row of a run (warm-up included, flagged) as CSV, or run + summary + rows as JSON."""
     info = get_run(conn, run_id)
     rows = [
         dict(zip(REQUEST_COLUMNS, r, strict=True))
-        for r in conn.execute(
+        for r in conn.fetchall(
             f"SELECT {', '.join(REQUEST_COLUMNS)} FROM latency_requests WHERE run_id = ? ORDER BY seq", (run_id,)
         )
     ]

@@ -10,22 +10,21 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from costmodel.errors import LaunchInProgressError
+from costmodel.store import Store
 
 __all__ = ["launch_lock", "lock_dir_for"]
 
 
-def lock_dir_for(conn: sqlite3.Connection) -> Path:
+def lock_dir_for(conn: Store) -> Path:
     """``<store directory>/locks`` for a file store; the temp directory for an in-memory one."""
-    for row in conn.execute("PRAGMA database_list").fetchall():
-        if row[1] == "main" and row[2]:
-            return Path(row[2]).parent / "locks"
+    if conn.directory is not None:
+        return conn.directory / "locks"
     import tempfile
 
     return Path(tempfile.gettempdir()) / "costmodel-locks"

@@ -13,7 +13,6 @@ whatever new string the provider sends).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -22,7 +21,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict
 
 from costmodel.errors import StoreError
-from costmodel.store import register_schema
+from costmodel.store import Store
 
 __all__ = [
     "ACTIVE_JOB_STATUSES",
@@ -39,56 +38,6 @@ __all__ = [
 
 TERMINAL_JOB_STATUSES = frozenset({"succeeded", "failed", "cancelled"})
 ACTIVE_JOB_STATUSES = frozenset({"validating_files", "queued", "running", "pending", "paused"})
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS launches (
-    launch_id            TEXT PRIMARY KEY,
-    fingerprint          TEXT NOT NULL,
-    provider             TEXT NOT NULL,
-    endpoint             TEXT NOT NULL,
-    api_version          TEXT,
-    model                TEXT NOT NULL,
-    method               TEXT NOT NULL,
-    tier                 TEXT NOT NULL,
-    training_type        TEXT,
-    suffix               TEXT,
-    dataset_name         TEXT NOT NULL,
-    dataset_sha256       TEXT NOT NULL,
-    dataset_bytes        INTEGER NOT NULL,
-    upload_filename      TEXT NOT NULL,
-    create_body_json     TEXT NOT NULL,
-    file_id              TEXT,
-    validation_file_id   TEXT,
-    job_id               TEXT,
-    status               TEXT NOT NULL,
-    fine_tuned_model     TEXT,
-    billed_tokens        INTEGER NOT NULL,
-    n_epochs             INTEGER NOT NULL,
-    estimated_tokens     INTEGER NOT NULL,
-    price_usd_per_1m     TEXT,
-    price_reliability    TEXT NOT NULL,
-    price_source         TEXT,
-    estimated_cost_usd   TEXT NOT NULL,
-    budget_usd           TEXT,
-    trained_tokens       INTEGER,
-    actual_cost_usd      TEXT,
-    cost_difference_usd  TEXT,
-    estimated_finish     INTEGER,
-    error                TEXT,
-    created_at           TEXT NOT NULL,
-    updated_at           TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS launch_events (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
-    launch_id  TEXT NOT NULL REFERENCES launches(launch_id),
-    at         TEXT NOT NULL,
-    step       TEXT NOT NULL,
-    detail     TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS launch_events_by_launch ON launch_events(launch_id, id);
-"""
-
-register_schema("launches", SCHEMA)
 
 _DECIMAL_FIELDS = ("price_usd_per_1m", "estimated_cost_usd", "budget_usd", "actual_cost_usd", "cost_difference_usd")
 
@@ -189,7 +138,7 @@ def _to_row(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _from_row(row: sqlite3.Row) -> LaunchRecord:
+def _from_row(row: Any) -> LaunchRecord:
     data = {k: row[k] for k in row.keys()}  # noqa: SIM118 - sqlite3.Row is not a mapping
     for name in _DECIMAL_FIELDS:
         if data.get(name) is not None:
@@ -197,31 +146,22 @@ def _from_row(row: sqlite3.Row) -> LaunchRecord:
     return LaunchRecord(**data)
 
 
-def _write(conn: sqlite3.Connection, action: Callable[[], None]) -> None:
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            action()
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-    except sqlite3.Error as exc:
-        raise StoreError(
-            f"cannot write the launch record: {exc}", hint="check that the store file is writable"
-        ) from None
+def _write(conn: Store, action: Callable[[Any], None]) -> None:
+    """One short transaction around ``action(connection)``; failures become StoreError."""
+    with conn.transaction("write the launch record") as tx:
+        action(tx)
 
 
-def insert_launch(conn: sqlite3.Connection, record: LaunchRecord) -> tuple[LaunchRecord, bool]:
+def insert_launch(conn: Store, record: LaunchRecord) -> tuple[LaunchRecord, bool]:
     """Insert ``record`` unless its launch id exists. Returns (stored row, inserted?)."""
     row = _to_row(record.model_dump())
     cols = ", ".join(row)
     marks = ", ".join(f":{c}" for c in row)
     inserted = False
 
-    def action() -> None:
+    def action(tx: Any) -> None:
         nonlocal inserted
-        cur = conn.execute(f"INSERT OR IGNORE INTO launches ({cols}) VALUES ({marks})", row)
+        cur = tx.execute(f"INSERT OR IGNORE INTO launches ({cols}) VALUES ({marks})", row)
         inserted = cur.rowcount == 1
 
     _write(conn, action)
@@ -230,15 +170,15 @@ def insert_launch(conn: sqlite3.Connection, record: LaunchRecord) -> tuple[Launc
     return stored, inserted
 
 
-def update_launch(conn: sqlite3.Connection, launch_id: str, **changes: Any) -> LaunchRecord:
+def update_launch(conn: Store, launch_id: str, **changes: Any) -> LaunchRecord:
     unknown = set(changes) - set(LaunchRecord.model_fields)
     if unknown:
         raise ValueError(f"unknown launch field(s): {', '.join(sorted(unknown))}")
     changes = _to_row({**changes, "updated_at": utc_now()})
     assignments = ", ".join(f"{k} = :{k}" for k in changes)
 
-    def action() -> None:
-        conn.execute(f"UPDATE launches SET {assignments} WHERE launch_id = :_id", {**changes, "_id": launch_id})
+    def action(tx: Any) -> None:
+        tx.execute(f"UPDATE launches SET {assignments} WHERE launch_id = :_id", {**changes, "_id": launch_id})
 
     _write(conn, action)
     stored = get_launch(conn, launch_id)
@@ -247,9 +187,9 @@ def update_launch(conn: sqlite3.Connection, launch_id: str, **changes: Any) -> L
     return stored
 
 
-def add_event(conn: sqlite3.Connection, launch_id: str, step: str, detail: str = "") -> None:
-    def action() -> None:
-        conn.execute(
+def add_event(conn: Store, launch_id: str, step: str, detail: str = "") -> None:
+    def action(tx: Any) -> None:
+        tx.execute(
             "INSERT INTO launch_events (launch_id, at, step, detail) VALUES (?, ?, ?, ?)",
             (launch_id, utc_now(), step, detail),
         )
@@ -257,21 +197,21 @@ def add_event(conn: sqlite3.Connection, launch_id: str, step: str, detail: str =
     _write(conn, action)
 
 
-def get_launch(conn: sqlite3.Connection, launch_id: str) -> LaunchRecord | None:
-    row = conn.execute("SELECT * FROM launches WHERE launch_id = ?", (launch_id,)).fetchone()
+def get_launch(conn: Store, launch_id: str) -> LaunchRecord | None:
+    row = conn.fetchone("SELECT * FROM launches WHERE launch_id = ?", (launch_id,))
     return None if row is None else _from_row(row)
 
 
-def list_launches(conn: sqlite3.Connection, *, launch_id: str | None = None) -> list[LaunchRecord]:
+def list_launches(conn: Store, *, launch_id: str | None = None) -> list[LaunchRecord]:
     if launch_id is not None:
-        rows = conn.execute("SELECT * FROM launches WHERE launch_id = ?", (launch_id,)).fetchall()
+        rows = conn.fetchall("SELECT * FROM launches WHERE launch_id = ?", (launch_id,))
     else:
-        rows = conn.execute("SELECT * FROM launches ORDER BY created_at DESC, launch_id").fetchall()
+        rows = conn.fetchall("SELECT * FROM launches ORDER BY created_at DESC, launch_id")
     return [_from_row(r) for r in rows]
 
 
-def list_events(conn: sqlite3.Connection, launch_id: str) -> list[LaunchEvent]:
-    rows = conn.execute(
+def list_events(conn: Store, launch_id: str) -> list[LaunchEvent]:
+    rows = conn.fetchall(
         "SELECT launch_id, at, step, detail FROM launch_events WHERE launch_id = ? ORDER BY id", (launch_id,)
-    ).fetchall()
+    )
     return [LaunchEvent(launch_id=r[0], at=r[1], step=r[2], detail=r[3]) for r in rows]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import streamlit as st
 
 from costmodel.engine.breakdown import Breakdown
@@ -161,7 +159,7 @@ def _latency(result: ScenarioResult, rec: Recommendation) -> None:
     keys = tuple((c.path.provider.value, c.model, c.path.fine_tuned, c.path.tier) for c in result.costs)
     try:
         rows = _latencies(keys, int(output_tokens))
-    except (CostmodelError, sqlite3.Error, OSError) as exc:  # costs stand without latency
+    except (CostmodelError, OSError) as exc:  # costs stand without latency
         st.warning(f"Latency figures are unavailable ({type(exc).__name__}); open the Latency page to measure.")
         return
     labels = [c.path.label for c in result.costs]

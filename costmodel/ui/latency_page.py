@@ -52,7 +52,6 @@ def _secret(name: str) -> str | None:
 
 
 def render(path_costs: Sequence[PathCost] | None = None, *, db_path: str | Path | None = None) -> None:
-    import costmodel.latency.store  # noqa: F401  (registers the latency tables)
     from costmodel import store
 
     st.title("Latency")

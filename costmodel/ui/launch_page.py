@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib
-import sqlite3
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -70,7 +69,7 @@ from costmodel.secrets import (
     lookup_setting,
     resolve_secret,
 )
-from costmodel.store import connect, default_path
+from costmodel.store import Store, connect, default_path
 
 __all__ = ["SESSION_KEYS", "prefill", "render"]
 
@@ -388,7 +387,7 @@ def _deploy_section(record: LaunchRecord, transport: ArmTransport | None) -> Non
 
 
 def _past_launches(
-    conn: sqlite3.Connection, client_factory: ClientFactory, typed_key: str | None, arm_transport: ArmTransport | None
+    conn: Store, client_factory: ClientFactory, typed_key: str | None, arm_transport: ArmTransport | None
 ) -> None:
     st.subheader("Launches")
     records = list_launches(conn)
@@ -561,9 +560,7 @@ def _plan(
     return None
 
 
-def _launch_controls(
-    conn: sqlite3.Connection, plan: LaunchPlan, credential: Secret | None, client_factory: ClientFactory
-) -> None:
+def _launch_controls(conn: Store, plan: LaunchPlan, credential: Secret | None, client_factory: ClientFactory) -> None:
     st.subheader("Launch")
     existing = get_launch(conn, plan.launch_id)
     if existing is not None and existing.job_id is not None:
