@@ -2,24 +2,32 @@
 
 Fine-tune or not, OpenAI or Azure OpenAI, at what volume, and how fast: answered with dated,
 sourced prices and line-item breakdowns. The names below are the public API (pinned by
-``tests/test_public_api.py``); the submodules hold the details.
+``tests/test_public_api.py``; ``docs/api.md`` walks through it); the submodules hold the details.
+Results hold the paths they were computed for as :class:`PathSpec` objects, and every amount
+leaves quantised (see :mod:`costmodel.money`).
 
 >>> from datetime import date
 >>> from costmodel import bundled_catalog, estimate_training
 >>> b = estimate_training(bundled_catalog(), provider="openai", model="gpt-4o-mini", tier="standard",
 ...                       as_of=date(2025, 1, 1), billed_tokens=100_000, epochs=3)
->>> str(b.total)
-'0.900'
+>>> b.total
+Decimal('0.9')
+
+The dataset analyser (:func:`analyze_file`, :class:`DatasetAnalysis`) is imported on first use,
+so ``import costmodel`` stays light.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
+from costmodel._api import compare
 from costmodel.engine.breakdown import Breakdown, LineItem
-from costmodel.engine.breakeven import BreakEven, Payback, breakeven, payback
+from costmodel.engine.breakeven import BreakEven, Payback, breakeven, describe_duration, payback
 from costmodel.engine.scenario import Scenario, ScenarioResult, evaluate, load_scenario, scenario_from_mapping
 from costmodel.engine.training import default_epochs, estimate_training
-from costmodel.engine.usage import LinearCost, PathCost, PathSpec, Traffic, linear_cost, path_cost
-from costmodel.errors import CostmodelError, InputError
+from costmodel.engine.usage import LinearCost, PathCost, PathSpec, Traffic, as_path, linear_cost, path_cost
+from costmodel.errors import CostmodelError, InputError, PathSpecError, StoreError
 from costmodel.prices import (
     Catalog,
     Kind,
@@ -33,6 +41,9 @@ from costmodel.prices import (
     load_catalog,
 )
 
+if TYPE_CHECKING:
+    from costmodel.dataset import DatasetAnalysis, analyze_file
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -40,6 +51,7 @@ __all__ = [
     "Breakdown",
     "Catalog",
     "CostmodelError",
+    "DatasetAnalysis",
     "InputError",
     "Kind",
     "LineItem",
@@ -47,19 +59,25 @@ __all__ = [
     "ModelInfo",
     "PathCost",
     "PathSpec",
+    "PathSpecError",
     "Payback",
     "PriceRow",
     "Provider",
     "Reliability",
     "Scenario",
     "ScenarioResult",
+    "StoreError",
     "Traffic",
     "Unit",
     "Variant",
     "__version__",
+    "analyze_file",
+    "as_path",
     "breakeven",
     "bundled_catalog",
+    "compare",
     "default_epochs",
+    "describe_duration",
     "estimate_training",
     "evaluate",
     "linear_cost",
@@ -69,3 +87,21 @@ __all__ = [
     "payback",
     "scenario_from_mapping",
 ]
+
+_LAZY = {"analyze_file": "costmodel.dataset", "DatasetAnalysis": "costmodel.dataset"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the dataset analyser on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'costmodel' has no attribute '{name}'")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -2,17 +2,54 @@
 
 Floats appear only at the plotting edge (:func:`to_float`). Formatting goes through
 :func:`format_usd` so the app, the CLI and the reports print money the same way.
+
+**Quanta.** Inside the engine arithmetic is exact to 28 significant digits; what leaves it is
+quantised (half to even, trailing zeros dropped) so that no result carries division noise such as
+``59.31249999999999999999999998`` (it leaves as ``59.3125``):
+
+* ``TOTAL`` (1e-9 USD): totals (``Breakdown.total``; a path's monthly, training, one-off and
+  horizon totals). A horizon total is summed from the finer line items, then quantised, so the
+  rounding of its parts never shows (``30 + 12 x 486.666666666667`` is ``5870``, not
+  ``5870.000000000004``).
+* ``FINE`` (1e-12): line-item costs, amounts per hour (fixed costs, savings) and every computed
+  quantity (line-item quantities, break-even volumes, payback hours and months, volumes needed).
+* ``PER_UNIT`` (1e-15 USD): ``LinearCost.per_unit``, the cost of one request or one token (a
+  token costs about 1e-8 USD or more, so this keeps at least seven significant digits).
+* Catalogue prices (``PriceRow.amount``, ``LineItem.unit_price``) are never computed: as published.
+* ``CENT`` (0.01 USD, :func:`quantize_cents`): what people read. :func:`format_usd` and the CLI's
+  JSON totals round to the cent; the engine does not, so that a total is the sum of its line
+  items and hand-checked values such as $82.125 a month stay exact.
+
+These quanta are far below any price, so quantising never changes a figure anyone is billed.
 """
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
-__all__ = ["CENT", "MILLION", "ZERO", "format_quantity", "format_usd", "parse_decimal", "quantize_cents", "to_float"]
+__all__ = [
+    "CENT",
+    "FINE",
+    "MILLION",
+    "PER_UNIT",
+    "TOTAL",
+    "ZERO",
+    "fine",
+    "format_quantity",
+    "format_usd",
+    "parse_decimal",
+    "quantize",
+    "quantize_cents",
+    "to_float",
+]
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
+FINE = Decimal("1e-12")
+TOTAL = Decimal("1e-9")
+PER_UNIT = Decimal("1e-15")
 MILLION = Decimal(1_000_000)
+_WIDE = Context(prec=60)  # quantising 2e20 USD to 1e-12 needs 33 digits; the default context has 28
 
 
 def parse_decimal(value: object) -> Decimal:
@@ -40,8 +77,29 @@ def parse_decimal(value: object) -> Decimal:
 
 
 def quantize_cents(amount: Decimal) -> Decimal:
-    """Round to whole cents, half to even (banker's rounding, as invoices do)."""
-    return amount.quantize(CENT, rounding=ROUND_HALF_EVEN)
+    """Round to whole cents, half to even (banker's rounding, as invoices do).
+
+    >>> quantize_cents(Decimal("59.31249999999999999999999998"))
+    Decimal('59.31')
+    """
+    return amount.quantize(CENT, rounding=ROUND_HALF_EVEN, context=_WIDE)
+
+
+def quantize(value: Decimal, quantum: Decimal) -> Decimal:
+    """Round to ``quantum`` (half to even) and drop trailing zeros (no positive exponent).
+
+    >>> quantize(Decimal("45.62499999999999999999999998"), FINE), quantize(Decimal("1500.000"), FINE)
+    (Decimal('45.625'), Decimal('1500'))
+    """
+    q = value.quantize(quantum, rounding=ROUND_HALF_EVEN, context=_WIDE).normalize(_WIDE)
+    if q.as_tuple().exponent > 0:  # type: ignore[operator]  # 1.5E+3 -> 1500
+        q = q.quantize(Decimal(1), context=_WIDE)
+    return q if q != 0 else ZERO
+
+
+def fine(value: Decimal | None) -> Decimal | None:
+    """:func:`quantize` to :data:`FINE`, passing ``None`` through."""
+    return None if value is None else quantize(value, FINE)
 
 
 def format_usd(amount: Decimal | None, *, precise: bool = False) -> str:

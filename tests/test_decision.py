@@ -86,7 +86,7 @@ def test_missing_answers_count_as_unsure() -> None:
 def test_recommendation_sentence_matches_hand_computation(mini_catalog: Catalog) -> None:
     result = result_for(mini_catalog, [OAI_FT, AZ_FT, GPT4], 1000)
     rec = recommend(result, assess(ALL_GOOD))
-    assert rec.path == OAI_FT
+    assert rec.path.label == OAI_FT
     assert rec.monthly.quantize(Decimal("0.000001")) == Decimal("136.875000")  # hand computation above
     assert rec.one_off == Decimal("2.40")
     assert rec.sentence.startswith(
@@ -111,7 +111,7 @@ def test_never_pays_back_is_said_in_words(mini_catalog: Catalog) -> None:
     # 10 requests a day: saving (10/24) x (0.075 - 0.00175) = $0.0305 an hour, below Azure's $7/h hosting
     result = result_for(mini_catalog, [AZ_FT, GPT4], 10)
     rec = recommend(result, assess(ALL_GOOD))
-    assert rec.path == GPT4
+    assert rec.path.label == GPT4
     assert rec.monthly.quantize(Decimal("0.000001")) == Decimal("22.812500")  # 10 x 730 / 24 x 0.075
     assert rec.payback is not None and rec.payback.status == "never_cheaper"
     assert "fine-tuning never pays back at this traffic against gpt-4 base" in rec.sentence
@@ -121,7 +121,7 @@ def test_never_pays_back_is_said_in_words(mini_catalog: Catalog) -> None:
 def test_blocker_keeps_a_base_path_and_says_why(mini_catalog: Catalog) -> None:
     result = result_for(mini_catalog, [OAI_FT, GPT4], 1000)
     rec = recommend(result, assess({**ALL_GOOD, "q_prompting": "no"}))
-    assert rec.path == GPT4
+    assert rec.path.label == GPT4
     assert not rec.fine_tuned
     assert rec.held_back_by and rec.held_back_by[0].key == "q_prompting"
     assert rec.sentence.startswith("Stay with gpt-4 base with a few-shot prompt on OpenAI for now")
@@ -131,7 +131,7 @@ def test_blocker_keeps_a_base_path_and_says_why(mini_catalog: Catalog) -> None:
 def test_blocker_without_a_base_path_still_names_the_cheapest(mini_catalog: Catalog) -> None:
     result = result_for(mini_catalog, [OAI_FT, AZ_FT], 1000)
     rec = recommend(result, assess({**ALL_GOOD, "q_examples": "no"}))
-    assert rec.path == OAI_FT
+    assert rec.path.label == OAI_FT
     assert "add a base path to see when fine-tuning pays back" in rec.sentence
 
 
@@ -139,7 +139,7 @@ def test_above_the_crossing_azure_is_recommended(mini_catalog: Catalog) -> None:
     # 200,000 requests a day is far above the 61,091 of the crossing: Azure is the cheaper side.
     result = result_for(mini_catalog, [OAI_FT, AZ_FT], 200_000)
     rec = recommend(result, assess(ALL_GOOD))
-    assert rec.path == AZ_FT  # above 61,091 requests a day Azure is cheaper
+    assert rec.path.label == AZ_FT  # above 61,091 requests a day Azure is cheaper
     assert "becomes cheaper than OpenAI's fine-tuned gpt-3.5-turbo above 2.5M tokens an hour" in rec.sentence
 
 

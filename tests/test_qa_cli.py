@@ -156,7 +156,7 @@ def test_breakeven_of_fine_tuned_against_few_shot_reports_the_payback(capsys: py
 def test_payback_of_about_one_day_reads_1_day_not_1_days() -> None:
     from decimal import Decimal
 
-    from costmodel.engine.breakeven import _duration
+    from costmodel.engine.breakeven import describe_duration as _duration
 
     assert _duration(Decimal(30), Decimal(730)) == "1 day"
     assert _duration(Decimal(50), Decimal(730)) == "2 days"

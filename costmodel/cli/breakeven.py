@@ -8,6 +8,7 @@ from decimal import Decimal
 from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json
 from costmodel.cli._scenario_args import add_scenario_options, decimal_arg, scenario_from_args
 from costmodel.engine.scenario import evaluate
+from costmodel.engine.usage import PathSpec
 from costmodel.errors import InputError
 
 
@@ -44,20 +45,20 @@ def run(args: argparse.Namespace) -> int:
         print_json(
             {
                 "as_of": result.as_of,
-                "path_a": be.path_a,
-                "path_b": be.path_b,
+                "path_a": be.path_a.label,
+                "path_b": be.path_b.label,
                 "status": be.status,
                 "tokens_per_hour": None if be.tokens_per_hour is None else float(round(be.tokens_per_hour, 2)),
                 "requests_per_day": None if be.requests_per_day is None else float(round(be.requests_per_day, 2)),
-                "cheaper_below": be.cheaper_below,
-                "cheaper_above": be.cheaper_above,
-                "always_cheaper": be.always_cheaper,
+                "cheaper_below": _label(be.cheaper_below),
+                "cheaper_above": _label(be.cheaper_above),
+                "always_cheaper": _label(be.always_cheaper),
                 "reliability": be.reliability.value,
                 "explanation": be.explanation,
                 "paybacks": [
                     {
-                        "fine_tuned": pb.fine_tuned,
-                        "base": pb.base,
+                        "fine_tuned": pb.fine_tuned.label,
+                        "base": pb.base.label,
                         "status": pb.status,
                         "months": None if pb.months is None else float(round(pb.months, 2)),
                         "within_horizon": pb.within_horizon,
@@ -84,10 +85,14 @@ def run(args: argparse.Namespace) -> int:
         if be.requests_per_day is not None:
             line += f" ({be.requests_per_day:,.0f} requests per day)"
         print(line + ".")
-        print(f"Below it {be.cheaper_below} is cheaper; above it {be.cheaper_above} is cheaper.")
+        print(f"Below it {_label(be.cheaper_below)} is cheaper; above it {_label(be.cheaper_above)} is cheaper.")
     else:
         print(be.explanation + ".")
     for pb in result.paybacks:
         # The break-even above compares running costs; the one-off training is paid back here.
         print(f"Payback of training: {pb.explanation.rstrip('.')} ({pb.reliability.value}).")
     return 0
+
+
+def _label(path: PathSpec | None) -> str | None:
+    return None if path is None else path.label

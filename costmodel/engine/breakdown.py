@@ -3,17 +3,19 @@
 A :class:`LineItem` is one priced quantity (name, quantity and its unit, unit price, cost, the
 grade and source of the price). A :class:`Breakdown` is a labelled tuple of line items whose
 total is their sum and whose reliability is the lowest grade among them. A missing input is
-``None``, never zero.
+``None``, never zero. Line-item costs and quantities are quantised to 1e-12
+(:data:`~costmodel.money.FINE`), totals to 1e-9 USD (:data:`~costmodel.money.TOTAL`; see
+:mod:`costmodel.money` for why).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from costmodel.errors import PriceLookupError
-from costmodel.money import ZERO
+from costmodel.money import TOTAL, ZERO, fine, quantize
 from costmodel.prices import PriceRow, Reliability, lowest_reliability
 
 __all__ = ["Breakdown", "LineItem", "item_from_row"]
@@ -34,6 +36,11 @@ class LineItem(BaseModel):
     source_url: str | None = None
     note: str = ""
 
+    @field_validator("quantity", "cost")
+    @classmethod
+    def _quantised(cls, value: Decimal | None) -> Decimal | None:
+        return fine(value)
+
 
 class Breakdown(BaseModel):
     model_config = _FROZEN
@@ -43,13 +50,17 @@ class Breakdown(BaseModel):
 
     @property
     def total(self) -> Decimal:
-        """Sum of the priced items. Raises if an item has no price (a missing input)."""
+        """Sum of the priced items (to 1e-9 USD). Raises if an item has no price (a missing input)."""
         missing = [i.name for i in self.items if i.cost is None]
         if missing:
             raise PriceLookupError(
                 f"{self.label}: no published price for {', '.join(missing)}",
                 hint="add an amount for it in a catalogue file (--catalog), or choose another tier or date",
             )
+        return quantize(self.exact_sum(), TOTAL)
+
+    def exact_sum(self) -> Decimal:
+        """Sum of the priced items' costs before the total's rounding (for sums of totals)."""
         return sum((i.cost for i in self.items if i.cost is not None), ZERO)
 
     @property

@@ -22,6 +22,9 @@ and the volume that pays the training back within a horizon of ``h`` hours::
     N* = ((T_F - T_B) + h (H_F - H_B)) / (v_B - v_F)          units over the horizon
 
 Neither ever returns infinity or NaN: :class:`BreakEven` and :class:`Payback` carry a status.
+Both hold the paths they compare as :class:`~costmodel.engine.usage.PathSpec` objects (a
+program reads ``be.cheaper_above.provider``, it never re-parses a label), and their figures are
+quantised (volumes, hours and amounts per hour to 1e-12; see :mod:`costmodel.money`).
 """
 
 from __future__ import annotations
@@ -31,11 +34,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from costmodel.engine.usage import LinearCost
-from costmodel.money import ZERO
+from costmodel.engine.usage import LinearCost, PathSpec
+from costmodel.money import ZERO, fine
 from costmodel.prices import Reliability, lowest_reliability
 
-__all__ = ["BreakEven", "Payback", "breakeven", "payback"]
+__all__ = ["BreakEven", "Payback", "breakeven", "describe_duration", "payback"]
 
 _FROZEN = ConfigDict(extra="forbid", frozen=True)
 
@@ -49,17 +52,21 @@ class BreakEven(BaseModel):
 
     model_config = _FROZEN
 
-    path_a: str
-    path_b: str
+    path_a: PathSpec
+    path_b: PathSpec
     status: Literal["crosses", "never"]
     units_per_hour: Decimal | None = None
     tokens_per_hour: Decimal | None = None
     requests_per_day: Decimal | None = None
-    cheaper_below: str | None = None
-    cheaper_above: str | None = None
-    always_cheaper: str | None = None
+    cheaper_below: PathSpec | None = None
+    cheaper_above: PathSpec | None = None
+    always_cheaper: PathSpec | None = None
     reliability: Reliability
     explanation: str
+
+    @property
+    def paths(self) -> tuple[PathSpec, PathSpec]:
+        return self.path_a, self.path_b
 
 
 def breakeven(a: LinearCost, b: LinearCost, *, tokens_per_unit: Decimal) -> BreakEven:
@@ -67,48 +74,50 @@ def breakeven(a: LinearCost, b: LinearCost, *, tokens_per_unit: Decimal) -> Brea
 
     >>> from decimal import Decimal as D
     >>> from costmodel.prices import Reliability as R
-    >>> oai = LinearCost("openai", "token", D(0), D(0), D("4.5") / 10**6, R.OFFICIAL)
-    >>> az = LinearCost("azure", "token", D(0), D(7), D("1.75") / 10**6, R.UNCONFIRMED)
-    >>> round(breakeven(oai, az, tokens_per_unit=D(1)).tokens_per_hour)
-    2545455
+    >>> oai = LinearCost(PathSpec.parse("openai:gpt-3.5-turbo:ft"), "token", D(0), D(0), D("4.5") / 10**6, R.OFFICIAL)
+    >>> az = LinearCost(PathSpec.parse("azure:gpt-35-turbo:ft"), "token", D(0), D(7), D("1.75") / 10**6, R.UNCONFIRMED)
+    >>> be = breakeven(oai, az, tokens_per_unit=D(1))
+    >>> be.tokens_per_hour, be.cheaper_above.provider.value
+    (Decimal('2545454.545454545455'), 'azure')
     """
     if a.unit != b.unit:
         raise ValueError("both paths must be measured in the same traffic unit")
     grade = lowest_reliability([a.reliability, b.reliability])
     d_fixed = b.fixed_per_hour - a.fixed_per_hour
     d_var = a.per_unit - b.per_unit
-    common = {"path_a": a.label, "path_b": b.label, "reliability": grade}
+    common = {"path_a": a.path, "path_b": b.path, "reliability": grade}
     if d_var == 0:
         if d_fixed == 0:
             return BreakEven(**common, status="never", explanation="both paths cost the same at every volume")
-        cheaper = a.label if d_fixed > 0 else b.label
+        cheaper = a.path if d_fixed > 0 else b.path
         return BreakEven(
             **common,
             status="never",
             always_cheaper=cheaper,
-            explanation=f"same cost per unit of traffic, and {cheaper} has the lower fixed cost: it is always cheaper",
+            explanation=f"same cost per unit of traffic, and {cheaper.label} has the lower fixed cost: "
+            "it is always cheaper",
         )
     u = d_fixed / d_var
     if u <= 0:
         # The path with the lower variable cost also has the lower (or equal) fixed cost.
-        cheaper = b.label if d_var > 0 else a.label
+        cheaper = b.path if d_var > 0 else a.path
         return BreakEven(
             **common,
             status="never",
             always_cheaper=cheaper,
-            explanation=f"{cheaper} costs less per unit and no more per hour: it is cheaper at every volume",
+            explanation=f"{cheaper.label} costs less per unit and no more per hour: it is cheaper at every volume",
         )
-    low_var, high_var = (b.label, a.label) if d_var > 0 else (a.label, b.label)
+    low_var, high_var = (b.path, a.path) if d_var > 0 else (a.path, b.path)
     return BreakEven(
         **common,
         status="crosses",
-        units_per_hour=u,
-        tokens_per_hour=u * tokens_per_unit,
-        requests_per_day=u * 24 if a.unit == "request" else None,
+        units_per_hour=fine(u),
+        tokens_per_hour=fine(u * tokens_per_unit),
+        requests_per_day=fine(u * 24) if a.unit == "request" else None,
         cheaper_below=high_var,
         cheaper_above=low_var,
-        explanation=f"{high_var} is cheaper below the crossing (lower fixed cost); "
-        f"{low_var} is cheaper above it (lower cost per unit)",
+        explanation=f"{high_var.label} is cheaper below the crossing (lower fixed cost); "
+        f"{low_var.label} is cheaper above it (lower cost per unit)",
     )
 
 
@@ -125,8 +134,8 @@ class Payback(BaseModel):
 
     model_config = _FROZEN
 
-    fine_tuned: str
-    base: str
+    fine_tuned: PathSpec
+    base: PathSpec
     status: Literal["pays_back", "never_cheaper", "already_cheaper"]
     hours: Decimal | None = None
     months: Decimal | None = None
@@ -139,8 +148,12 @@ class Payback(BaseModel):
     explanation: str
 
 
-def _duration(hours: Decimal, hours_per_month: Decimal) -> str:
-    """``3.2 months``, ``12 days`` or ``5 hours``."""
+def describe_duration(hours: Decimal, hours_per_month: Decimal) -> str:
+    """``3.2 months``, ``12 days``, ``1 day`` or ``5.0 hours``: the one duration formatter.
+
+    >>> describe_duration(Decimal(7300), Decimal(730)), describe_duration(Decimal(30), Decimal(730))
+    ('10.0 months', '1 day')
+    """
     if hours >= hours_per_month:
         return f"{hours / hours_per_month:.1f} months"
     if hours >= 24:
@@ -173,12 +186,12 @@ def payback(
         needed = max(ZERO, (d_one_off + horizon_hours * d_fixed) / d_var)
         per_hour_needed = needed / horizon_hours
     common = {
-        "fine_tuned": fine_tuned.label,
-        "base": base.label,
-        "saving_per_hour": saving,
-        "units_needed_over_horizon": needed,
-        "units_per_hour_needed": per_hour_needed,
-        "requests_per_day_needed": per_hour_needed * 24
+        "fine_tuned": fine_tuned.path,
+        "base": base.path,
+        "saving_per_hour": fine(saving),
+        "units_needed_over_horizon": fine(needed),
+        "units_per_hour_needed": fine(per_hour_needed),
+        "requests_per_day_needed": fine(per_hour_needed * 24)
         if (per_hour_needed is not None and base.unit == "request")
         else None,
         "reliability": grade,
@@ -209,9 +222,10 @@ def payback(
     return Payback(
         **common,
         status="pays_back",
-        hours=hours,
-        months=months,
+        hours=fine(hours),
+        months=fine(months),
         within_horizon=hours <= horizon_hours,
-        explanation=f"Fine-tuning pays back its training after {_duration(hours, hours_per_month)} at this traffic"
+        explanation="Fine-tuning pays back its training after "
+        f"{describe_duration(hours, hours_per_month)} at this traffic"
         + ("." if hours <= horizon_hours else ", which is beyond the horizon."),
     )

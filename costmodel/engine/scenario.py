@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from costmodel.engine.breakeven import BreakEven, Payback, breakeven, payback
 from costmodel.engine.training import MAX_EPOCHS, MAX_TRAINING_TOKENS, TARGET_EPOCHS
-from costmodel.engine.usage import PathCost, PathSpec, Traffic, linear_cost, path_cost
+from costmodel.engine.usage import PathCost, PathSpec, Traffic, as_path, linear_cost, path_cost
 from costmodel.errors import ScenarioError
 from costmodel.prices import Catalog
 
@@ -69,7 +69,7 @@ class Scenario(BaseModel):
         if isinstance(value, str):  # one path written without a list
             value = [value]
         if isinstance(value, list | tuple):
-            return tuple(PathSpec.parse(v) if isinstance(v, str) else v for v in value)
+            return tuple(as_path(v, field=f"paths[{i}]") if isinstance(v, str) else v for i, v in enumerate(value))
         return value
 
 
@@ -144,11 +144,13 @@ class ScenarioResult(BaseModel):
     breakevens: tuple[BreakEven, ...]
     paybacks: tuple[Payback, ...]
 
-    def cost_of(self, label: str) -> PathCost:
+    def cost_of(self, path: PathSpec | str) -> PathCost:
+        """The cost of ``path`` (a :class:`PathSpec` or its text); KeyError if it is not in the scenario."""
+        spec = as_path(path)
         for c in self.costs:
-            if c.path.label == label:
+            if c.path == spec:
                 return c
-        raise KeyError(label)
+        raise KeyError(spec.label)
 
 
 def evaluate(catalog: Catalog, scenario: Scenario, *, as_of: date) -> ScenarioResult:

@@ -33,7 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from costmodel.engine.breakdown import Breakdown, LineItem, item_from_row
 from costmodel.engine.training import estimate_training
 from costmodel.errors import PathSpecError, PriceLookupError, ScenarioError
-from costmodel.money import MILLION, ZERO, format_quantity
+from costmodel.money import FINE, MILLION, PER_UNIT, TOTAL, ZERO, format_quantity, quantize
 from costmodel.prices import Catalog, Kind, PriceRow, Provider, Reliability, Variant, lowest_reliability
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "PathSpec",
     "Traffic",
     "WorkloadUnit",
+    "as_path",
     "linear_cost",
     "path_cost",
     "resolve_prices",
@@ -100,6 +101,28 @@ class PathSpec(BaseModel):
 
     def __str__(self) -> str:
         return self.label
+
+
+def as_path(path: PathSpec | str, *, field: str = "path") -> PathSpec:
+    """A :class:`PathSpec` from a path object or its text (``"openai:gpt-4o-mini:ft"``).
+
+    The one place a path is read: every public function that takes a path calls it.
+
+    >>> as_path("openai:gpt-4o-mini:ft") == as_path(PathSpec.parse("openai:gpt-4o-mini:ft@standard"))
+    True
+    """
+    if isinstance(path, PathSpec):
+        return path
+    if isinstance(path, str):
+        try:
+            return PathSpec.parse(path)
+        except PathSpecError as exc:
+            raise PathSpecError(exc.message, field=field, hint=exc.hint) from None
+    raise PathSpecError(
+        f"{field} must be a PathSpec or a string such as 'openai:gpt-4o-mini:ft', not {type(path).__name__}",
+        field=field,
+        hint="write PROVIDER:MODEL:ft or PROVIDER:MODEL:base, optionally @TIER, or pass PathSpec.parse(...)",
+    )
 
 
 MAX_REQUESTS_PER_DAY = Decimal(10**12)
@@ -190,8 +213,9 @@ class Traffic(BaseModel):
         )
 
 
-def training_tier(path: PathSpec) -> str:
+def training_tier(path: PathSpec | str) -> str:
     """The training tier that goes with a serving tier (OpenAI trains at one price for all tiers)."""
+    path = as_path(path)
     if path.provider == Provider.OPENAI:
         return "standard"
     return {"standard": "standard", "global": "global", "developer": "developer"}.get(path.tier, "standard")
@@ -228,8 +252,9 @@ class PathPrices:
         return lowest_reliability(r.reliability for r in rows)
 
 
-def resolve_prices(catalog: Catalog, path: PathSpec, as_of: date, *, need_batch: bool = False) -> PathPrices:
+def resolve_prices(catalog: Catalog, path: PathSpec | str, as_of: date, *, need_batch: bool = False) -> PathPrices:
     """Look up every row ``path`` needs at ``as_of`` (raises naming what is missing)."""
+    path = as_path(path)
     model = catalog.canonical_model(path.provider, path.model)
 
     def get(kind: Kind, tier: str) -> PriceRow:
@@ -309,14 +334,18 @@ def _unit_items(prices: PathPrices, traffic: Traffic) -> list[_UnitItem]:
 
 @dataclass(frozen=True)
 class LinearCost:
-    """``cost(hours, units) = one_off + fixed_per_hour x hours + per_unit x units`` (USD)."""
+    """``cost(hours, units) = one_off + fixed_per_hour x hours + per_unit x units`` (USD) of ``path``."""
 
-    label: str
+    path: PathSpec
     unit: WorkloadUnit
     one_off: Decimal | None  # None: unknown (e.g. training tokens not given)
     fixed_per_hour: Decimal
     per_unit: Decimal
     reliability: Reliability
+
+    @property
+    def label(self) -> str:
+        return self.path.label
 
     def hourly(self, units_per_hour: Decimal) -> Decimal:
         return self.fixed_per_hour + self.per_unit * units_per_hour
@@ -342,6 +371,7 @@ class PathCost(BaseModel):
 
     @property
     def monthly_total(self) -> Decimal:
+        """Usage, hosting (and amortised training) a month (to 1e-9 USD; print with ``format_usd``)."""
         return self.monthly.total
 
     @property
@@ -362,7 +392,8 @@ class PathCost(BaseModel):
     def horizon_total(self) -> Decimal | None:
         if self.one_off_total is None or not self.monthly.complete:
             return None
-        return self.one_off_total + self.monthly_total * self.horizon_months
+        one_off = ZERO if self.training is None or self.training_amortised else self.training.exact_sum()
+        return quantize(one_off + self.monthly.exact_sum() * self.horizon_months, TOTAL)
 
     @property
     def reliability(self) -> Reliability:
@@ -414,7 +445,7 @@ def _training_breakdown(
 
 def path_cost(
     catalog: Catalog,
-    path: PathSpec,
+    path: PathSpec | str,
     traffic: Traffic,
     *,
     as_of: date,
@@ -424,7 +455,12 @@ def path_cost(
     amortise_training: bool = False,
     throughput_tokens_per_hour: Decimal | None = None,
 ) -> PathCost:
-    """Monthly line items, the training one-off and horizon total for ``path`` under ``traffic``."""
+    """Monthly line items, the training one-off and horizon total for ``path`` under ``traffic``.
+
+    ``path`` is a :class:`PathSpec` or its text (``"openai:gpt-4o-mini:ft"``). Every amount is
+    quantised: totals to 1e-9 USD, line items to 1e-12 (see :mod:`costmodel.money`).
+    """
+    path = as_path(path)
     if horizon_months <= 0:
         raise ScenarioError("the horizon must be at least one month", field="horizon_months", hint="e.g. 12")
     prices = resolve_prices(catalog, path, as_of, need_batch=traffic.batch_share > 0)
@@ -492,10 +528,10 @@ def linear_cost(cost: PathCost, traffic: Traffic) -> LinearCost:
     if cost.training is None and cost.path.fine_tuned:
         one_off = None  # training volume not given: the one-off is unknown, not zero
     return LinearCost(
-        label=cost.path.label,
+        path=cost.path,
         unit=traffic.unit,
         one_off=one_off,
-        fixed_per_hour=fixed_month / traffic.hours_per_month,
-        per_unit=variable / units,
+        fixed_per_hour=quantize(fixed_month / traffic.hours_per_month, FINE),
+        per_unit=quantize(variable / units, PER_UNIT),
         reliability=cost.reliability,
     )

@@ -17,10 +17,11 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from costmodel.engine.breakeven import describe_duration
 from costmodel.engine.scenario import ScenarioResult
 from costmodel.engine.sweep import A_ALWAYS_CHEAPER, B_ALWAYS_CHEAPER, CROSSES, SAME_COST, breakeven_grid, coefficients
-from costmodel.engine.usage import LinearCost, PathSpec, linear_cost
-from costmodel.present.decision import describe_duration, format_tokens
+from costmodel.engine.usage import LinearCost, PathSpec, as_path, linear_cost
+from costmodel.present.decision import format_tokens
 from costmodel.prices import Catalog, Reliability, lowest_reliability
 
 __all__ = [
@@ -48,8 +49,7 @@ def _title(text: str, grade: Reliability) -> str:
     return f"{text} ({UNCONFIRMED_NOTE})" if grade == Reliability.UNCONFIRMED else text
 
 
-def _short(label: str) -> str:
-    p = PathSpec.parse(label)
+def _short(p: PathSpec) -> str:
     return f"{p.provider.value} {p.model} {'ft' if p.fine_tuned else 'base'}"
 
 
@@ -101,7 +101,7 @@ def cost_vs_traffic(result: ScenarioResult, *, log_x: bool = True, points: int =
     ]
     for be in crossings:
         bx = float(be.tokens_per_hour or 0)
-        by = float(_monthly_at(lines[be.path_a], np.array([bx]), tpu, hours)[0])
+        by = float(_monthly_at(lines[be.path_a.label], np.array([bx]), tpu, hours)[0])
         text = f"{_short(be.path_a)} = {_short(be.path_b)}<br>{format_tokens(be.tokens_per_hour or Decimal(0))} tok/h"
         traces.append(
             {
@@ -112,9 +112,9 @@ def cost_vs_traffic(result: ScenarioResult, *, log_x: bool = True, points: int =
                 "marker": {"symbol": "x", "size": 12, "color": "black"},
                 "text": [text],
                 "textposition": "top left",
-                "name": f"break-even {be.path_a} = {be.path_b}",
+                "name": f"break-even {be.path_a.label} = {be.path_b.label}",
                 "showlegend": False,
-                "hovertemplate": f"{be.path_a} = {be.path_b}<br>%{{x:,.0f}} tokens/h<br>"
+                "hovertemplate": f"{be.path_a.label} = {be.path_b.label}<br>%{{x:,.0f}} tokens/h<br>"
                 "$%{y:,.2f} a month<extra></extra>",
             }
         )
@@ -188,25 +188,25 @@ def cumulative_cost(result: ScenarioResult) -> go.Figure:
                 {
                     "type": "scatter",
                     "x": [float(pb.months)],
-                    "y": [float(lines[pb.fine_tuned].cumulative(pb.hours, units))],
+                    "y": [float(lines[pb.fine_tuned.label].cumulative(pb.hours, units))],
                     "mode": "markers+text",
                     "marker": {"symbol": "star", "size": 14, "color": "black"},
                     "text": [f"payback after {describe_duration(pb.hours, hours_per_month)}"],
                     "textposition": "bottom right",
                     "showlegend": False,
-                    "name": f"payback {pb.fine_tuned} vs {pb.base}",
-                    "hovertemplate": f"{pb.fine_tuned} pays back against {pb.base}<extra></extra>",
+                    "name": f"payback {pb.fine_tuned.label} vs {pb.base.label}",
+                    "hovertemplate": f"{pb.fine_tuned.label} pays back against {pb.base.label}<extra></extra>",
                 }
             )
         elif pb.status == "pays_back" and pb.hours is not None:
             notes.append(
-                f"{pb.fine_tuned} pays back against {pb.base} after "
+                f"{pb.fine_tuned.label} pays back against {pb.base.label} after "
                 f"{describe_duration(pb.hours, hours_per_month)}, beyond the horizon"
             )
         elif pb.status == "never_cheaper":
-            notes.append(f"{pb.fine_tuned} never pays back against {pb.base} at this traffic")
+            notes.append(f"{pb.fine_tuned.label} never pays back against {pb.base.label} at this traffic")
         else:
-            notes.append(f"{pb.fine_tuned} is cheaper than {pb.base} from the first hour")
+            notes.append(f"{pb.fine_tuned.label} is cheaper than {pb.base.label} from the first hour")
     grade = lowest_reliability(c.reliability for c in result.costs)
     layout = {
         "title": {"text": _title(f"Cumulative cost over {horizon} months at your traffic", grade)},
@@ -267,7 +267,7 @@ def _fee_axis(current: float) -> np.ndarray:
 def breakeven_heatmap(
     catalog: Catalog,
     result: ScenarioResult,
-    pair: tuple[str, str],
+    pair: tuple[PathSpec | str, PathSpec | str],
     *,
     input_shares: Sequence[float] | None = None,
     fees: Sequence[float] | None = None,
@@ -279,17 +279,19 @@ def breakeven_heatmap(
     batch share and hosting schedule; B's fixed cost per hour is replaced by each fee on the y axis.
     """
     traffic = result.scenario.traffic
+    spec_a, spec_b = as_path(pair[0], field="pair"), as_path(pair[1], field="pair")
+    label_a, label_b = spec_a.label, spec_b.label
     a, b = (
         coefficients(
             catalog,
-            PathSpec.parse(label),
+            spec,
             as_of=result.as_of,
             cached_share=traffic.cached_share,
             batch_share=traffic.batch_share,
             hosted_hours_per_month=traffic.hosted_hours_per_month,
             hours_per_month=traffic.hours_per_month,
         )
-        for label in pair
+        for spec in (spec_a, spec_b)
     )
     shares = np.asarray(input_shares if input_shares is not None else np.linspace(0.05, 0.95, 19), dtype=float)
     fee_axis = np.asarray(fees if fees is not None else _fee_axis(b.fixed_per_hour), dtype=float)
@@ -300,8 +302,8 @@ def breakeven_heatmap(
     crossing = status == CROSSES
     z_cross = np.where(crossing, np.log10(np.where(crossing & (t > 0), t, 1.0)), np.nan)
     meaning = {
-        A_ALWAYS_CHEAPER: f"never: {pair[0]} always cheaper",
-        B_ALWAYS_CHEAPER: f"never: {pair[1]} always cheaper",
+        A_ALWAYS_CHEAPER: f"never: {label_a} always cheaper",
+        B_ALWAYS_CHEAPER: f"never: {label_b} always cheaper",
         SAME_COST: "never: same cost",
     }
     text = [
@@ -360,10 +362,10 @@ def breakeven_heatmap(
     counts = {code: int((status == code).sum()) for code in (A_ALWAYS_CHEAPER, B_ALWAYS_CHEAPER, SAME_COST)}
     never = [f"{n} cells {meaning[code].removeprefix('never: ')}" for code, n in counts.items() if n]
     subtitle = ("grey: the lines never cross (" + "; ".join(never) + ")") if never else "the lines cross in every cell"
-    grade = lowest_reliability([result.cost_of(pair[0]).reliability, result.cost_of(pair[1]).reliability])
+    grade = lowest_reliability([result.cost_of(spec_a).reliability, result.cost_of(spec_b).reliability])
     fig.update_layout(
         **_LAYOUT,
-        title=_title(f"Break-even traffic: A = {pair[0]} vs B = {pair[1]}<br><sup>{subtitle}</sup>", grade),
+        title=_title(f"Break-even traffic: A = {label_a} vs B = {label_b}<br><sup>{subtitle}</sup>", grade),
         xaxis={"title": "input share of the traffic's tokens", "tickformat": ".0%"},
         yaxis={"title": "B's fixed cost (hosting) per hour", "tickprefix": "$"},
     )

@@ -24,9 +24,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from costmodel.engine.breakeven import BreakEven, Payback
+from costmodel.engine.breakeven import BreakEven, Payback, describe_duration
 from costmodel.engine.scenario import ScenarioResult
-from costmodel.engine.usage import PathCost, PathSpec
+from costmodel.engine.usage import PathCost, PathSpec, as_path
 from costmodel.money import format_usd
 from costmodel.prices import Provider, Reliability, lowest_reliability
 
@@ -165,13 +165,13 @@ def assess(answers: Mapping[str, str]) -> Readiness:
 _PROVIDER_NAME = {Provider.OPENAI: "OpenAI", Provider.AZURE: "Azure OpenAI"}
 
 
-def describe_path(label: str) -> str:
+def describe_path(path: PathSpec | str) -> str:
     """``azure:gpt-4.1-mini:ft@standard`` -> ``fine-tuned gpt-4.1-mini on Azure OpenAI (standard)``.
 
     >>> describe_path("openai:gpt-4.1:base@standard")
     'gpt-4.1 base with a few-shot prompt on OpenAI'
     """
-    p = PathSpec.parse(label)
+    p = as_path(path)
     what = f"fine-tuned {p.model}" if p.fine_tuned else f"{p.model} base with a few-shot prompt"
     tier = "" if p.tier == "standard" and p.provider == Provider.OPENAI else f" ({p.tier})"
     return f"{what} on {_PROVIDER_NAME[p.provider]}{tier}"
@@ -192,19 +192,6 @@ def format_tokens(tokens: Decimal) -> str:
     return f"{tokens:.0f}"
 
 
-def describe_duration(hours: Decimal, hours_per_month: Decimal) -> str:
-    """``3.2 months``, ``12 days`` or ``5.0 hours``.
-
-    >>> describe_duration(Decimal(7300), Decimal(730)), describe_duration(Decimal(48), Decimal(730))
-    ('10.0 months', '2 days')
-    """
-    if hours >= hours_per_month:
-        return f"{hours / hours_per_month:.1f} months"
-    if hours >= 24:
-        return f"{hours / 24:.0f} days"
-    return f"{max(hours, Decimal('0.1')):.1f} hours"
-
-
 def _traffic_phrase(be: BreakEven) -> str:
     text = f"{format_tokens(be.tokens_per_hour or Decimal(0))} tokens an hour"
     if be.requests_per_day is not None:
@@ -218,7 +205,7 @@ def _traffic_phrase(be: BreakEven) -> str:
 class Recommendation(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
-    path: str
+    path: PathSpec
     fine_tuned: bool
     monthly: Decimal
     one_off: Decimal | None  # None: the training price is unknown
@@ -248,11 +235,11 @@ def _provider_pair(result: ScenarioResult, chosen: PathSpec) -> BreakEven | None
     """The OpenAI-vs-Azure break-even closest to the chosen path (same model and variant first)."""
     best: tuple[int, BreakEven] | None = None
     for be in result.breakevens:
-        a, b = PathSpec.parse(be.path_a), PathSpec.parse(be.path_b)
+        a, b = be.path_a, be.path_b
         if {a.provider, b.provider} != {Provider.OPENAI, Provider.AZURE} or a.fine_tuned != b.fine_tuned:
             continue
         score = 0
-        if chosen.label in (a.label, b.label):
+        if chosen in (a, b):
             score += 4
         if a.model == b.model == chosen.model:
             score += 2
@@ -270,19 +257,19 @@ def _model_phrase(p: PathSpec) -> str:
 def _azure_clause(be: BreakEven | None) -> str:
     if be is None:
         return "no OpenAI-against-Azure pair of the same kind is in this comparison"
-    a, b = PathSpec.parse(be.path_a), PathSpec.parse(be.path_b)
+    a, b = be.path_a, be.path_b
     azure, openai = (a, b) if a.provider == Provider.AZURE else (b, a)
     if azure.model == openai.model:
         what, other = f"for {_model_phrase(azure)}, Azure ({azure.tier})", "OpenAI"
     else:
         what, other = f"Azure's {_model_phrase(azure)} ({azure.tier})", f"OpenAI's {_model_phrase(openai)}"
     if be.status == "crosses":
-        if be.cheaper_above == azure.label:
+        if be.cheaper_above == azure:
             return f"{what} becomes cheaper than {other} above {_traffic_phrase(be)}"
         return f"{what} is cheaper than {other} only below {_traffic_phrase(be)}"
-    if be.always_cheaper == azure.label:
+    if be.always_cheaper == azure:
         return f"{what} is cheaper than {other} at every traffic"
-    if be.always_cheaper == openai.label:
+    if be.always_cheaper == openai:
         return f"{what} never becomes cheaper than {other}, at any traffic"
     return f"{what} costs the same as {other} at every traffic"
 
@@ -306,9 +293,9 @@ def _payback_clause(pb: Payback | None, hours_per_month: Decimal, has_ft: bool, 
     return f"fine-tuning pays back its training after {when} against {against}{beyond}"
 
 
-def _payback_for(result: ScenarioResult, ft_label: str, base_label: str | None) -> Payback | None:
+def _payback_for(result: ScenarioResult, ft: PathSpec, base: PathSpec | None) -> Payback | None:
     for pb in result.paybacks:
-        if pb.fine_tuned == ft_label and (base_label is None or pb.base == base_label):
+        if pb.fine_tuned == ft and (base is None or pb.base == base):
             return pb
     return None
 
@@ -332,7 +319,7 @@ def recommend(result: ScenarioResult, readiness: Readiness | None = None) -> Rec
     hours_per_month = result.scenario.traffic.hours_per_month
     ft_for_payback = chosen if chosen.path.fine_tuned else best_ft
     pb = (
-        _payback_for(result, ft_for_payback.path.label, best_base.path.label if best_base else None)
+        _payback_for(result, ft_for_payback.path, best_base.path if best_base else None)
         if ft_for_payback is not None
         else None
     )
@@ -346,17 +333,17 @@ def recommend(result: ScenarioResult, readiness: Readiness | None = None) -> Rec
             cost_text += f" plus {format_usd(chosen.training_total)} of training once"
     if held_back:
         ft_text = (
-            f" ({describe_path(best_ft.path.label)} would cost {format_usd(best_ft.horizon_total)} "
+            f" ({describe_path(best_ft.path)} would cost {format_usd(best_ft.horizon_total)} "
             f"over {horizon} months against {format_usd(chosen.horizon_total)})"
             if best_ft is not None
             else ""
         )
         head = (
-            f"Stay with {describe_path(chosen.path.label)} for now, at {cost_text}{ft_text}, "
+            f"Stay with {describe_path(chosen.path)} for now, at {cost_text}{ft_text}, "
             f"because the readiness check says: {held_back[0].text.split(':')[0].lower()}"
         )
     else:
-        head = f"Take {describe_path(chosen.path.label)}: {cost_text}, the lowest total over {horizon} months"
+        head = f"Take {describe_path(chosen.path)}: {cost_text}, the lowest total over {horizon} months"
     clauses = [
         head,
         _payback_clause(pb, hours_per_month, bool(tuned), bool(base)),
@@ -372,7 +359,7 @@ def recommend(result: ScenarioResult, readiness: Readiness | None = None) -> Rec
     if grade == Reliability.UNCONFIRMED:
         sentence += " This rests on at least one unconfirmed price."
     return Recommendation(
-        path=chosen.path.label,
+        path=chosen.path,
         fine_tuned=chosen.path.fine_tuned,
         monthly=chosen.monthly_total,
         one_off=chosen.one_off_total,

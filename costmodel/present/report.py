@@ -212,7 +212,7 @@ class Report:
         return [
             {
                 "path": c.path.label,
-                "description": describe_path(c.path.label),
+                "description": describe_path(c.path),
                 "per month": format_usd(c.monthly_total),
                 "training (one-off)": "none" if c.training is None else format_usd(c.training_total),
                 f"over {c.horizon_months} months": format_usd(c.horizon_total),
@@ -265,9 +265,9 @@ class Report:
                 )
         out += ["## Break-even and payback", ""]
         for be in self.result.breakevens:
-            out.append(f"- {be.path_a} vs {be.path_b}: {be.explanation} ({be.reliability.value})")
+            out.append(f"- {be.path_a.label} vs {be.path_b.label}: {be.explanation} ({be.reliability.value})")
         for pb in self.result.paybacks:
-            out.append(f"- {pb.fine_tuned} against {pb.base}: {pb.explanation} ({pb.reliability.value})")
+            out.append(f"- {pb.fine_tuned.label} against {pb.base.label}: {pb.explanation} ({pb.reliability.value})")
         out += ["", f"## Prices used (in force on {self.result.as_of.isoformat()})", ""]
         cols = ["provider", "model", "variant", "kind", "tier", "amount", "unit", "valid", "reliability", "source"]
         out.append(md_table(price_rows(self.prices), cols))
@@ -310,11 +310,13 @@ class Report:
         parts.append("<h2>Break-even and payback</h2><ul>")
         for be in self.result.breakevens:
             parts.append(
-                f"<li>{html.escape(be.path_a)} vs {html.escape(be.path_b)}: {html.escape(be.explanation)}</li>"
+                f"<li>{html.escape(be.path_a.label)} vs {html.escape(be.path_b.label)}: "
+                f"{html.escape(be.explanation)}</li>"
             )
         for pb in self.result.paybacks:
             parts.append(
-                f"<li>{html.escape(pb.fine_tuned)} against {html.escape(pb.base)}: {html.escape(pb.explanation)}</li>"
+                f"<li>{html.escape(pb.fine_tuned.label)} against {html.escape(pb.base.label)}: "
+                f"{html.escape(pb.explanation)}</li>"
             )
         parts.append("</ul>")
         parts.append(f"<h2>Prices used (in force on {self.result.as_of.isoformat()})</h2>")
@@ -349,7 +351,7 @@ class Report:
             "as_of": self.result.as_of.isoformat(),
             "scenario": self.result.scenario.model_dump(mode="json"),
             "recommendation": {
-                "path": self.recommendation.path,
+                "path": self.recommendation.path.label,
                 "sentence": self.recommendation.sentence,
                 "reliability": self.recommendation.reliability.value,
             },

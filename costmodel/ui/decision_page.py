@@ -20,6 +20,7 @@ from costmodel.present.decision import (
     recommend,
 )
 from costmodel.present.report import breakdown_rows, md_table
+from costmodel.prices import Provider
 from costmodel.ui import nav, state
 from costmodel.ui.report_section import report_downloads
 
@@ -55,7 +56,7 @@ def _metrics(result: ScenarioResult, rec: Recommendation) -> None:
     cols = st.columns(4)
     with cols[0]:
         st.metric("Recommended path, per month", format_usd(chosen.monthly_total), help=describe_path(rec.path))
-        st.caption(rec.path + _grade(chosen.monthly.reliability.value))
+        st.caption(rec.path.label + _grade(chosen.monthly.reliability.value))
         with st.popover("Line items", icon=":material/list:"):
             items_table(chosen.monthly)
     with cols[1]:
@@ -76,7 +77,7 @@ def _metrics(result: ScenarioResult, rec: Recommendation) -> None:
             st.caption("Needs a fine-tuned and a base path in the comparison.")
         elif pb.status == "pays_back" and pb.hours is not None:
             st.metric("Fine-tuning pays back after", describe_duration(pb.hours, hours_per_month))
-            st.caption(f"{pb.fine_tuned} against {pb.base}" + _grade(pb.reliability.value))
+            st.caption(f"{pb.fine_tuned.label} against {pb.base.label}" + _grade(pb.reliability.value))
         elif pb.status == "already_cheaper":
             st.metric("Fine-tuning pays back after", "at once")
             st.caption(pb.explanation)
@@ -103,7 +104,9 @@ def _metrics(result: ScenarioResult, rec: Recommendation) -> None:
             st.caption("Needs an OpenAI and an Azure path of the same kind.")
         elif be.status == "crosses" and be.tokens_per_hour is not None:
             st.metric("Break-even, OpenAI vs Azure", f"{format_tokens(be.tokens_per_hour)} tokens/h")
-            above = "Azure" if be.cheaper_above and be.cheaper_above.startswith("azure") else "OpenAI"
+            above = (
+                "Azure" if be.cheaper_above is not None and be.cheaper_above.provider == Provider.AZURE else "OpenAI"
+            )
             st.caption(
                 f"{above} is cheaper above {format_tokens(be.tokens_per_hour)} tokens/h"
                 + (f" (about {be.requests_per_day:,.0f} requests a day)" if be.requests_per_day else "")
@@ -165,7 +168,7 @@ def _latency(result: ScenarioResult, rec: Recommendation) -> None:
     labels = [c.path.label for c in result.costs]
     for row, label in zip(rows, labels, strict=True):
         row["path"] = label
-    chosen = next((r for r in rows if r["path"] == rec.path), None)
+    chosen = next((r for r in rows if r["path"] == rec.path.label), None)
     st.subheader("Latency")
     if chosen is not None and chosen["E2E p50 ms"] is not None:
         e2e = float(str(chosen["E2E p50 ms"]))
@@ -222,9 +225,9 @@ def render() -> None:
                 nav.page("launch"),
                 label="Launch this fine-tuning",
                 icon=":material/rocket_launch:",
-                query_params={"path": rec.path},
+                query_params={"path": rec.path.label},
             )
-            st.caption(rec.path)
+            st.caption(rec.path.label)
     for w in readiness.warnings:
         (st.error if w.severity == "blocker" else st.warning)(f"{w.text} ([source]({w.source}))")
     _metrics(result, rec)
