@@ -1,6 +1,6 @@
 """Sweep benchmark (issue 2): 1,000 x 1,000 scenarios at once vs the scalar engine in a Python loop.
 
-Run: .venv/bin/python benchmarks/bench_sweep.py   (or /work/venv/bin/python with PYTHONPATH=.)
+Run from the repository root: .venv/bin/python benchmarks/bench_sweep.py
 
 A scenario is (traffic in tokens per hour, input share) for the late-2023 OpenAI vs Azure
 gpt-3.5-turbo comparison: both paths' monthly cost plus their break-even. The baseline computes the

@@ -1,6 +1,6 @@
 """Benchmark a real inference server on this machine: llama-cpp-python + a tiny random-weight GGUF.
 
-    /work/venv/bin/pip install 'llama-cpp-python[server]' gguf     # compiles llama.cpp: minutes
+    .venv/bin/pip install 'llama-cpp-python[server]' gguf     # compiles llama.cpp: minutes
     python scripts/llamacpp_bench.py [--n-embd 512 --n-layer 4] [--requests 20] [--max-tokens 64]
 
 Writes the model with the ``gguf`` package (no download), starts ``python -m llama_cpp.server``

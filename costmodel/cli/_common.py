@@ -18,7 +18,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -93,10 +93,19 @@ def print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def table(rows: list[list[str]], header: list[str]) -> str:
-    """A plain aligned text table."""
+def table(rows: Sequence[Sequence[object]], header: Sequence[str]) -> str:
+    """A plain aligned text table (columns two spaces apart, a dashed rule, no trailing blanks).
+
+    The one text-table renderer of the CLI (``prices``, ``compare``, ``training``, ``jobs``).
+
+    >>> print(table([["a", "1"], ["bb", "22"]], ["name", "n"]))
+    name  n
+    ----  --
+    a     1
+    bb    22
+    """
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
-    lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     return "\n".join(lines)

@@ -18,7 +18,7 @@ import sys
 from datetime import date
 from typing import Any
 
-from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args
+from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args, table
 from costmodel.errors import InputError
 from costmodel.money import format_usd
 from costmodel.prices import TIERS, Kind, PriceRow, Provider, Unit, Variant
@@ -120,11 +120,7 @@ def render_table(rows: list[PriceRow]) -> str:
         )
         for r in rows
     ]
-    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines.extend("  ".join(c.ljust(w) for c, w in zip(cell, widths, strict=True)).rstrip() for cell in cells)
-    return "\n".join(lines)
+    return table(cells, headers)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -56,7 +56,7 @@ parts are accepted and counted; ``content: null`` with a call is valid; percenti
 true 5th and 95th (the notebook printed the 10th and 90th as "p5/p95"); malformed lines are
 reported with their number instead of aborting the run.
 
-Billing figures (``/work/shared/reference/prices.md`` §8):
+Billing figures (OpenAI's fine-tuning billing: trained tokens = tokens in the file x epochs):
 
 * ``billed_tokens`` = Σ over examples of min(training context, tokens): an example longer than
   the model's training context is truncated and billed at the cap. The context comes from the

@@ -11,7 +11,7 @@ routing, HTTP errors as ``APIStatusError``); the body's SSE events are read here
 plain dicts, because the SDK's per-chunk model construction cost ~0.1-0.2 ms of CPU per event,
 which at 32+ concurrent streams queues events in the client and inflates the measured times.
 
-Chunk classification (``shared/reference/latency.md`` §1): a chunk is *content-bearing* when a
+Chunk classification: a chunk is *content-bearing* when a
 choice carries non-empty ``content``, ``reasoning_content``/``reasoning`` or ``tool_calls``.
 Azure's ``choices: []`` filter event, the usage-only event, role-only and empty-content deltas
 are not. ``choices[0]`` is never indexed blindly.

@@ -2,7 +2,7 @@
 
 Nothing here reads a clock, the network or the disk; the client (:mod:`costmodel.latency.client`)
 records integer nanosecond timestamps from an injected clock and these functions turn them into
-milliseconds. Definitions follow ``shared/reference/latency.md`` §2:
+milliseconds. Definitions (``docs/latency.md``, "What is measured", has them as a table):
 
 * ``t0`` is taken just before the request bytes are written (an httpx2 request hook, after the
   SDK built the request and after any client-side queue); ``t_call`` when the SDK was called.

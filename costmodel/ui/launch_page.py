@@ -28,7 +28,6 @@ Keys come from ``OPENAI_API_KEY`` / ``AZURE_OPENAI_API_KEY`` / ``AZURE_OPENAI_AD
 from __future__ import annotations
 
 import hashlib
-import importlib
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -58,7 +57,7 @@ from costmodel.launch.plan import AZURE_TRAINING_TYPES, Preflight
 from costmodel.launch.records import LaunchRecord, add_event
 from costmodel.launch.runner import ClientFactory, make_client
 from costmodel.money import format_usd
-from costmodel.prices import Catalog, Provider, bundled_catalog
+from costmodel.prices import Catalog, Provider
 from costmodel.secrets import (
     AZURE_AD_TOKEN_ENV,
     AZURE_API_KEY_ENV,
@@ -510,13 +509,10 @@ def render(
 
 
 def _dashboard_catalog() -> Catalog:
-    """The dashboard's catalogue (with the user's uploaded override) when the app provides one."""
-    try:
-        state = importlib.import_module("costmodel.ui.state")
-    except ModuleNotFoundError:
-        return bundled_catalog()
-    chosen = getattr(state, "catalog", None)
-    return chosen() if callable(chosen) else bundled_catalog()
+    """The dashboard's catalogue (with the user's uploaded override, if any)."""
+    from costmodel.ui import state
+
+    return state.catalog()
 
 
 def _plan(

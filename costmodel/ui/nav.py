@@ -1,9 +1,8 @@
 """The dashboard's pages. ``app.py`` builds ``st.navigation`` from :func:`pages`.
 
 Each page is a two-line script in ``app_pages/`` (so ``AppTest.switch_page("app_pages/whatif.py")``
-works) that calls :func:`run_page`, which imports the page module and calls its ``render()``. The
-Latency and Launch pages belong to their own issues: their modules are imported lazily, and while
-a module is absent its page says so in one line.
+works) that calls :func:`run_page`, which imports the page module (only when the page is shown)
+and calls its ``render()``.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ import streamlit as st
 
 from costmodel.errors import CostmodelError
 
-__all__ = ["LATER_PAGES", "PAGES_DIR", "page", "pages", "run_page"]
+__all__ = ["PAGES_DIR", "page", "pages", "run_page"]
 
 PAGES_DIR = Path(__file__).resolve().parent.parent.parent / "app_pages"
 
@@ -28,20 +27,12 @@ _PAGES: dict[str, tuple[str, str, str]] = {
     "latency": ("Latency", ":material/speed:", "costmodel.ui.latency_page"),
     "launch": ("Launch", ":material/rocket_launch:", "costmodel.ui.launch_page"),
 }
-LATER_PAGES = {"latency": "the latency issue", "launch": "the launch issue"}
 
 
 def run_page(url_path: str) -> None:
-    """Import the page's module and call its ``render()`` (a page still to come says so)."""
-    title, _, module_name = _PAGES[url_path]
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name or url_path not in LATER_PAGES:
-            raise
-        st.title(title)
-        st.info(f"This page arrives with {LATER_PAGES[url_path]} ({module_name}).")
-        return
+    """Import the page's module and call its ``render()``."""
+    _, _, module_name = _PAGES[url_path]
+    module = importlib.import_module(module_name)
     try:
         if url_path == "latency":
             from costmodel.ui import state
