@@ -10,7 +10,7 @@ which exists (is positive) only when one path has the higher fixed cost and the 
 Above ``u*`` the path with the lower variable cost is cheaper. The traffic axis is reported in
 workload tokens per hour (``u* x tokens per unit``) and, when traffic is given per request, in
 requests per day (``u* x 24``). With per-1M token prices and only an input share ``s`` this is
-``T* = 1e6 (H_B - H_A) / (P_A - P_B)`` with ``P = s p_in + (1-s) p_out`` (prices.md §9).
+``T* = 1e6 (H_B - H_A) / (P_A - P_B)`` with ``P = s p_in + (1-s) p_out``.
 
 Payback of a fine-tuned path F (one-off training ``T``, fixed ``H_F``, variable ``v_F``) against a
 few-shot base path B (``v_B``, no fixed cost) at ``r`` units per hour::

@@ -4,7 +4,8 @@ Training and deployment are billed differently: a deployment charges an hourly h
 the moment it exists, used or not. So deploying is never part of a launch; it is this function,
 which refuses to run until the caller acknowledges :data:`HOSTING_WARNING`.
 
-The request (finetuning-api.md §6.4)::
+The request (Microsoft Learn, "Deploy a fine-tuned model", and the management SDK's PutDeployment
+example for control-plane version 2024-10-01)::
 
     PUT https://management.azure.com/subscriptions/{subscription}/resourceGroups/{group}/providers/
         Microsoft.CognitiveServices/accounts/{account}/deployments/{deployment}?api-version=2024-10-01
@@ -38,7 +39,7 @@ __all__ = [
     "plan_azure_deployment",
 ]
 
-ARM_API_VERSION = "2024-10-01"  # control-plane version used by Microsoft's SDK article (§6.4)
+ARM_API_VERSION = "2024-10-01"  # control-plane version used by Microsoft's SDK article
 ARM_BASE_URL = "https://management.azure.com"
 
 HOSTING_WARNING = (

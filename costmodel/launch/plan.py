@@ -48,11 +48,11 @@ __all__ = [
 ]
 
 OPENAI_BASE_URL = "https://api.openai.com/v1"
-DEFAULT_AZURE_API_VERSION = "2025-04-01-preview"  # finetuning-api.md §6.1: latest preview named; has seed/events
+DEFAULT_AZURE_API_VERSION = "2025-04-01-preview"  # latest preview Microsoft's fine-tuning docs name; has seed/events
 METADATA_KEY = "costmodel_launch_id"
-OPENAI_SUFFIX_MAX = 64  # finetuning-api.md §2
-AZURE_SUFFIX_MAX = 18  # finetuning-api.md §6.3
-# catalogue tier -> Azure trainingType (finetuning-api.md §6.2); the Developer tier has a second spelling
+OPENAI_SUFFIX_MAX = 64  # OpenAI API reference, fine_tuning.jobs.create: suffix up to 64 characters
+AZURE_SUFFIX_MAX = 18  # Azure OpenAI fine-tuning docs: suffix up to 18 characters
+# catalogue tier -> Azure trainingType (Azure OpenAI fine-tuning docs); the Developer tier has a second spelling
 AZURE_TRAINING_TYPES = {"standard": "Standard", "global": "GlobalStandard", "developer": "Developer"}
 AZURE_DEVELOPER_ALT = "developerTier"
 
