@@ -3,7 +3,8 @@
 * :mod:`costmodel.testing.fake_chat_server`: streaming chat completions with controllable timing
   (latency benchmark tests and demos).
 * :mod:`costmodel.testing.fake_openai_api`: files and fine-tuning jobs, OpenAI and Azure routes
-  (launcher tests and demos).
+  (launcher tests and demos); its provider state is in ``fake_openai_state``, its HTTP routes in
+  ``fake_openai_http``.
 * :mod:`costmodel.testing.tiny_gguf` and :mod:`costmodel.testing.llamacpp`: a random-weight model
   for llama-cpp-python's server (optional extra ``llamacpp``).
 
