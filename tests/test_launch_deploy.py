@@ -1,6 +1,6 @@
 """Azure deployment through ARM: a separate step that refuses without the hosting-fee acknowledgement.
 
-Expected request from finetuning-api.md §6.4 (Microsoft's SDK article, control-plane 2024-10-01).
+Expected request from Microsoft's SDK article on deploying a fine-tuned model (control plane 2024-10-01).
 """
 
 from __future__ import annotations
