@@ -198,7 +198,7 @@ def test_a_release_0_1_0_file_migrates_and_keeps_its_rows(tmp_path: Path) -> Non
     old = tmp_path / "old.sqlite3"
     write_release_0_1_0_file(old)
     with store.connect(old) as s:
-        assert s.schema_version == LATEST_VERSION == 1
+        assert s.schema_version == LATEST_VERSION
         (run,) = list_runs(s)
         assert (run.run_id, run.label, run.status, run.stored_requests) == ("run-0001", "old run", "finished", 2)
         assert run.path_label == "openai:gpt-4o-mini-2024-07-18:ft"
@@ -225,10 +225,10 @@ def test_a_release_0_1_0_file_migrates_and_keeps_its_rows(tmp_path: Path) -> Non
         update_launch(s, "L-old-1", status="succeeded")
         assert list_runs(s)[0].stored_requests == 3
         assert len(list_events(s, "L-old-1")) == 2
-    assert raw_version(old) == 1
+    assert raw_version(old) == LATEST_VERSION
     fresh = tmp_path / "fresh.sqlite3"
     store.connect(fresh).close()
-    assert schema_of(old) == schema_of(fresh)  # version 1 is exactly the 0.1.0 tables
+    assert schema_of(old) == schema_of(fresh)  # a migrated 0.1.0 file is a fresh store
 
 
 def test_opening_a_migrated_file_again_changes_nothing(tmp_path: Path) -> None:
@@ -237,7 +237,7 @@ def test_opening_a_migrated_file_again_changes_nothing(tmp_path: Path) -> None:
     store.connect(old).close()
     before = schema_of(old)
     with store.connect(old) as s:
-        assert s.schema_version == 1
+        assert s.schema_version == LATEST_VERSION
         assert len(list_launches(s)) == 1
     assert schema_of(old) == before
 
@@ -285,6 +285,18 @@ def test_a_failing_read_becomes_a_store_error(tmp_path: Path) -> None:
     assert str(tmp_path / "s.sqlite3") in str(err.value)
 
 
+def test_version_1_is_exactly_the_0_1_0_tables(tmp_path: Path) -> None:
+    old = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(old)
+    conn.executescript(V0_LATENCY_DDL + V0_LAUNCH_DDL)
+    conn.close()
+    v1 = tmp_path / "v1.sqlite3"
+    conn = sqlite3.connect(v1, isolation_level=None)
+    assert migrate(conn, source=str(v1), migrations=MIGRATIONS[:1]) == 1
+    conn.close()
+    assert schema_of(v1) == schema_of(old)
+
+
 def test_migrations_are_numbered_one_by_one_from_1() -> None:
     assert [m.version for m in MIGRATIONS] == list(range(1, len(MIGRATIONS) + 1))
     assert MIGRATIONS[-1].version == LATEST_VERSION
@@ -293,25 +305,29 @@ def test_migrations_are_numbered_one_by_one_from_1() -> None:
 def test_a_later_migration_is_one_entry_and_runs_once(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     store.connect(path).close()
-    later = (*MIGRATIONS, Migration(2, "sweeps", "CREATE TABLE sweeps (sweep_id TEXT PRIMARY KEY); -- done;"))
+    nxt = LATEST_VERSION + 1
+    later = (*MIGRATIONS, Migration(nxt, "a later table", "CREATE TABLE test_later (x TEXT PRIMARY KEY); -- done;"))
     conn = sqlite3.connect(path, isolation_level=None)
-    assert migrate(conn, source=str(path), migrations=later) == 2
-    assert migrate(conn, source=str(path), migrations=later) == 2  # second open: nothing to do
-    assert user_version(conn) == 2
-    assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'sweeps'").fetchone() is not None
+    assert migrate(conn, source=str(path), migrations=later) == nxt
+    assert migrate(conn, source=str(path), migrations=later) == nxt  # second open: nothing to do
+    assert user_version(conn) == nxt
+    assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'test_later'").fetchone() is not None
     conn.close()
     with pytest.raises(StoreError, match="newer than this costmodel knows"):
-        store.connect(path)  # this build only knows version 1
+        store.connect(path)  # this build only knows up to LATEST_VERSION
 
 
 def test_a_failing_migration_leaves_the_file_at_the_previous_version(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite3"
     store.connect(path).close()
-    broken = (*MIGRATIONS, Migration(2, "broken", "CREATE TABLE half (x); INSERT INTO missing VALUES (1);"))
+    broken = (
+        *MIGRATIONS,
+        Migration(LATEST_VERSION + 1, "broken", "CREATE TABLE half (x); INSERT INTO missing VALUES (1);"),
+    )
     conn = sqlite3.connect(path, isolation_level=None)
     with pytest.raises(sqlite3.OperationalError):
         migrate(conn, source=str(path), migrations=broken)
-    assert user_version(conn) == 1
+    assert user_version(conn) == LATEST_VERSION
     assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'half'").fetchone() is None
     assert not conn.in_transaction
     conn.close()
