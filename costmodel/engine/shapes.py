@@ -36,6 +36,7 @@ from costmodel.prices import Reliability
 
 __all__ = [
     "MAX_SEGMENTS",
+    "CapacityPlan",
     "PiecewiseCost",
     "Segment",
     "capacity_cost",
@@ -182,3 +183,47 @@ def capacity_cost(
             segments.append(seg)
         lo = hi
     return PiecewiseCost(label, tuple(segments), reliability, one_off)
+
+
+@dataclass(frozen=True)
+class CapacityPlan:
+    """What a capacity-priced path (provisioned units, dedicated GPUs, self-hosted instances) runs on.
+
+    ``capacity_tokens_per_unit`` is how many capacity tokens one unit of traffic uses (input +
+    weight x output); one unit sustains ``tokens_per_second_per_unit`` of them, so it serves
+    ``tokens_per_second_per_unit x 3600 / capacity_tokens_per_unit`` units of traffic per hour.
+    ``fixed_per_hour`` (storage, fees) and ``per_traffic_unit`` (token charges on top) complete
+    ``C(x) = price x n(x) + fixed + v x``.
+    """
+
+    unit_name: str
+    price_per_unit_hour: Decimal
+    tokens_per_second_per_unit: Decimal
+    capacity_tokens_per_unit: Decimal
+    peak_factor: Decimal
+    minimum: int
+    increment: int
+    units: int
+    fixed_per_hour: Decimal
+    per_traffic_unit: Decimal
+    throughput_source: str
+    reliability: Reliability
+
+    @property
+    def traffic_per_unit_hour(self) -> Decimal:
+        return self.tokens_per_second_per_unit * 3600 / self.capacity_tokens_per_unit
+
+    def curve(self, label: str, up_to: Decimal, one_off: Decimal | None = ZERO) -> PiecewiseCost:
+        return capacity_cost(
+            label,
+            price_per_unit_hour=self.price_per_unit_hour,
+            per_unit=self.traffic_per_unit_hour,
+            up_to=up_to,
+            peak_factor=self.peak_factor,
+            minimum=self.minimum,
+            increment=self.increment,
+            fixed_per_hour=self.fixed_per_hour,
+            per_traffic_unit=self.per_traffic_unit,
+            reliability=self.reliability,
+            one_off=one_off,
+        )

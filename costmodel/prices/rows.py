@@ -63,6 +63,7 @@ class Provider(StrEnum):
     VERTEX = "vertex"
     TOGETHER = "together"
     FIREWORKS = "fireworks"
+    SELFHOSTED = "selfhosted"  # rented GPUs: priced from gpu_instances.csv, never from price rows
 
 
 class Variant(StrEnum):
@@ -117,6 +118,7 @@ TIERS: dict[Provider, tuple[str, ...]] = {
     Provider.VERTEX: ("standard", "batch"),
     Provider.TOGETHER: ("standard", "full", "dedicated", "batch"),
     Provider.FIREWORKS: ("standard", "dedicated", "batch"),
+    Provider.SELFHOSTED: (),  # no price rows: the "tier" of a self-hosted path is a GPU instance
 }
 
 UNIT_OF_KIND: dict[Kind, Unit] = {
@@ -223,6 +225,10 @@ class PriceRow(BaseModel):
             raise _FieldError(
                 "effective_to",
                 f"effective_to ({self.effective_to}) must be after effective_from ({self.effective_from})",
+            )
+        if self.provider == Provider.SELFHOSTED:
+            raise _FieldError(
+                "provider", "self-hosted paths are priced from data/gpu_instances.csv, not from price rows"
             )
         if self.tier not in TIERS[self.provider]:
             raise _FieldError(
