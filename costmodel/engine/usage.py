@@ -54,10 +54,13 @@ __all__ = [
     "PathSpec",
     "Traffic",
     "WorkloadUnit",
+    "assemble",
     "linear_cost",
     "path_cost",
     "resolve_prices",
+    "storage_item",
     "training_tier",
+    "with_training_minimum",
 ]
 
 HOURS_PER_MONTH = Decimal(730)  # 8,760 hours a year / 12
@@ -432,7 +435,7 @@ class PathCost(BaseModel):
         return lowest_reliability(parts)
 
 
-def _with_minimum(catalog: Catalog, path: PathSpec, as_of: date, training: Breakdown) -> Breakdown:
+def with_training_minimum(catalog: Catalog, path: PathSpec, as_of: date, training: Breakdown) -> Breakdown:
     """Add a top-up line when the provider bills at least a minimum per job (Together: $5 until late 2025)."""
     model = catalog.canonical_model(path.provider, path.model)
     row = catalog.maybe_lookup(
@@ -476,7 +479,7 @@ def _training_breakdown(
             epochs=epochs,
             throughput_tokens_per_hour=throughput,
         )
-        return _with_minimum(catalog, path, as_of, estimate)
+        return with_training_minimum(catalog, path, as_of, estimate)
     except PriceLookupError as exc:
         # Serving costs are still known: say the training price is missing instead of failing the path.
         return Breakdown(
