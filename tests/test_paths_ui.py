@@ -55,3 +55,35 @@ def test_chart_draws_capacity_paths_as_staircases() -> None:
 def test_describe_path_names_the_new_hosts() -> None:
     assert describe_path(SELF) == "lora-tuned llama-3.1-8b on rented GPUs (g6.xlarge)"
     assert describe_path(TOGETHER) == "fine-tuned llama-3.1-8b-instruct on Together AI (standard)"
+
+
+def test_report_lists_units_prices_and_every_crossing() -> None:
+    from costmodel.present.decision import assess, recommend
+    from costmodel.present.report import Report
+
+    catalog = bundled_catalog()
+    inputs = ScenarioInputs(
+        paths=(SELF, TOGETHER, "azure:gpt-4o:ft@provisioned"),
+        requests_per_day=100000,
+        input_tokens=500,
+        output_tokens=200,
+        training_tokens=1_000_000,
+        epochs=3,
+        as_of=DAY,
+    )
+    result = evaluate(catalog, inputs.scenario(), as_of=DAY)
+    readiness = assess(inputs.model_dump())
+    report = Report(
+        catalog=catalog,
+        inputs=inputs,
+        result=result,
+        readiness=readiness,
+        recommendation=recommend(result, readiness),
+        generated_on=DAY,
+    )
+    md = report.markdown()
+    assert "Instance hours (" in md and "PTU hours (50 PTUs" in md  # line items show instances and units
+    assert any(r.kind == "ptu_hour" for r in report.prices)  # the PTU price row is among the prices used
+    # a staircase pair gets the typed "never" with the range examined (20 x 4,166.67 requests/h)
+    assert "never cross" in md and "up to 83,333 requests per hour" in md
+    assert "<html" in report.html().lower()

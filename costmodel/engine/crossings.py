@@ -162,7 +162,8 @@ def crossings(
         else:
             observe(c1 if c1 != 0 else c0, lo, False, lo)  # the sign far out
     grade = lowest_reliability([a.reliability, b.reliability])
-    where = "" if upper is None else f" up to {upper:,.0f} units per hour"
+    unit = "requests" if per_request else "units of traffic"
+    where = "" if upper is None else f" up to {upper:,.0f} {unit} per hour"
     common = {
         "path_a": a.label,
         "path_b": b.label,
