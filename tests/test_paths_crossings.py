@@ -175,3 +175,30 @@ def test_every_crossing_is_real_and_none_is_missed(a: PiecewiseCost, b: Piecewis
         assert c0.cheaper_above == c1.cheaper_below
     if res.status == "never" and nonzero:
         assert len({s for _, s in nonzero}) == 1
+
+
+def test_new_engine_modules_are_pure_and_their_examples_run() -> None:
+    import doctest
+    import importlib
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    names = [
+        "costmodel.engine.shapes",
+        "costmodel.engine.crossings",
+        "costmodel.engine.selfhosted",
+        "costmodel.engine.capacity",
+    ]
+    for module in (importlib.import_module(n) for n in names):
+        failed, _ = doctest.testmod(module)
+        assert failed == 0, module.__name__
+    code = (
+        "import importlib, json, sys\n"
+        f"for m in {names!r}: importlib.import_module(m)\n"
+        "print(json.dumps(sorted(n for n in sys.modules if n.split('.')[0] in ('streamlit', 'openai', 'httpx2'))))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
