@@ -284,3 +284,19 @@ def test_training_cli_reads_a_trainer_state(tmp_path: Path, capsys: pytest.Captu
     # 400,000 / 200 s = 2,000 tokens/s; 7.2M / (2,000 x 3,600) = 1 h x $0.8048
     assert out["lines"][0]["quantity"] == "1"
     assert out["cost_usd"] == "0.80"
+
+
+def test_fireworks_dedicated_70b_in_steps_of_four_gpus(cat: Catalog, fleet: Fleet) -> None:
+    """Fireworks dedicated: $3.89 per A100 80 GB GPU-hour (stored copy of the pricing page); a 70B replica is
+    4 GPUs (capacity.csv, costmodel's memory rule). At a measured 300 tokens/s per GPU and 20,000 requests a day
+    of 700 tokens (162.04 tokens/s) one replica is enough: 4 GPUs x 730 h x $3.89 = $11,358.80."""
+    label = "fireworks:llama-v3p1-70b-instruct:ft@dedicated"
+    serving = Serving(tokens_per_second_per_unit={label: D(300)})
+    c = path_cost(cat, PathSpec.parse(label), TRAFFIC, as_of=DAY, serving=serving, fleet=fleet)
+    assert c.capacity is not None and (c.capacity.units, c.capacity.unit_name) == (4, "GPU")
+    assert cents(c.monthly_total) == D("11358.80")
+    # 1,300 tokens/s needs ceil(1300 / 300) = 5 GPUs -> the next replica: 8 GPUs = $22,717.60
+    busy = TRAFFIC.model_copy(update={"requests_per_day": D(20000) * D(1300) / D("162.037037037037037037")})
+    c8 = path_cost(cat, PathSpec.parse(label), busy, as_of=DAY, serving=serving, fleet=fleet)
+    assert c8.capacity is not None and c8.capacity.units == 8
+    assert cents(c8.monthly_total) == D("22717.60")
