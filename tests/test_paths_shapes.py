@@ -300,3 +300,10 @@ def test_fireworks_dedicated_70b_in_steps_of_four_gpus(cat: Catalog, fleet: Flee
     c8 = path_cost(cat, PathSpec.parse(label), busy, as_of=DAY, serving=serving, fleet=fleet)
     assert c8.capacity is not None and c8.capacity.units == 8
     assert cents(c8.monthly_total) == D("22717.60")
+
+
+def test_azure_fine_tunable_model_without_a_price_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    # Ministral-3B is fine-tunable on Azure (MicrosoftDocs fine-tune-models include) with no published price
+    code = main(["compare", "--path", "azure:ministral-3b:ft@global", *CLI])
+    err = capsys.readouterr().err
+    assert code == 2 and "no published price" in err and "field 'path'" in err

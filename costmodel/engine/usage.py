@@ -293,6 +293,12 @@ class PathPrices:
 def resolve_prices(catalog: Catalog, path: PathSpec, as_of: date, *, need_batch: bool = False) -> PathPrices:
     """Look up every row ``path`` needs at ``as_of`` (raises naming what is missing)."""
     model = catalog.canonical_model(path.provider, path.model)
+    if not any(r.provider == path.provider and r.model == model and r.amount is not None for r in catalog.rows):
+        raise PriceLookupError(
+            f"{path.label}: no published price ({path.provider} lists {model}, but the catalogue has no figure for it)",
+            field="path",
+            hint="remove this path, or add the prices from your agreement in a catalogue file (--catalog)",
+        )
 
     def get(kind: Kind, tier: str) -> PriceRow:
         return catalog.lookup(path.provider, model, path.variant, kind, tier, as_of)
