@@ -91,7 +91,12 @@ def test_models_registry_aliases_are_unambiguous() -> None:
 
 def test_unconfirmed_rows_are_exactly_the_known_hypotheses(cat: Catalog) -> None:
     # prices.md section 7.9: Azure compute-hour rates, June-2024 token rates, $7/h hosting
-    got = {(r.provider.value, r.model, r.kind.value, str(r.amount)) for r in cat.rows if r.reliability == "unconfirmed"}
+    # (the managed hosts' unconfirmed rows are pinned in tests/test_paths_catalog.py)
+    got = {
+        (r.provider.value, r.model, r.kind.value, str(r.amount))
+        for r in cat.rows
+        if r.reliability == "unconfirmed" and r.provider in ("openai", "azure")
+    }
     assert got == {
         ("azure", "babbage-002", "training_hourly", "34.00"),
         ("azure", "davinci-002", "training_hourly", "40.00"),

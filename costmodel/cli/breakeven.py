@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json
 from costmodel.cli._scenario_args import add_scenario_options, decimal_arg, scenario_from_args
+from costmodel.cli._serving_args import add_serving_options, apply_serving_args
 from costmodel.engine.scenario import evaluate
 from costmodel.engine.usage import PathSpec
 from costmodel.errors import InputError
@@ -15,6 +16,7 @@ from costmodel.errors import InputError
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("breakeven", help="traffic at which two paths cost the same", description=__doc__)
     add_scenario_options(p)
+    add_serving_options(p)
     p.add_argument(
         "--input-share",
         type=decimal_arg,
@@ -32,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"input share {share} is outside 0..1", field="--input-share", hint="e.g. 0.5")
     million = Decimal(1_000_000)
     default = {"input_tokens_per_month": share * million, "output_tokens_per_month": (1 - share) * million}
-    scenario = scenario_from_args(args, default_traffic=default)
+    scenario = apply_serving_args(scenario_from_args(args, default_traffic=default), args)
     if len(scenario.paths) != 2:
         raise InputError(
             f"breakeven takes exactly two paths, got {len(scenario.paths)}",
@@ -55,6 +57,16 @@ def run(args: argparse.Namespace) -> int:
                 "always_cheaper": _label(be.always_cheaper),
                 "reliability": be.reliability.value,
                 "explanation": be.explanation,
+                "crossings": [
+                    {
+                        "kind": x.kind,
+                        "tokens_per_hour": float(round(x.tokens_per_hour, 2)),
+                        "requests_per_day": None if x.requests_per_day is None else float(round(x.requests_per_day, 2)),
+                        "cheaper_below": x.cheaper_below,
+                        "cheaper_above": x.cheaper_above,
+                    }
+                    for x in (result.crossings[0].crossings if result.crossings else ())
+                ],
                 "paybacks": [
                     {
                         "fine_tuned": pb.fine_tuned.label,
@@ -80,7 +92,19 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"Request shape: {t.input_tokens_per_request:,} input + {t.output_tokens_per_request:,} output tokens{few}"
         )
-    if be.status == "crosses" and be.tokens_per_hour is not None:
+    every = result.crossings[0] if result.crossings else None
+    if every is not None and len(every.crossings) > 1:
+        print(f"The cheaper path changes {len(every.crossings)} times (capacity comes in steps):")
+        for x in every.crossings:
+            at = f"{x.tokens_per_hour:,.0f} tokens per hour"
+            if x.requests_per_day is not None:
+                at += f" ({x.requests_per_day:,.0f} requests per day)"
+            how = "costs equal" if x.kind == "equal" else "a capacity step"
+            print(f"  at {at} ({how}): {x.cheaper_below} -> {x.cheaper_above}")
+        if every.upper_units_per_hour is not None:
+            top = every.upper_units_per_hour * scenario.traffic.workload_tokens_per_unit
+            print(f"  (examined up to {top:,.0f} tokens per hour)")
+    elif be.status == "crosses" and be.tokens_per_hour is not None:
         line = f"Break-even at {be.tokens_per_hour:,.0f} tokens per hour"
         if be.requests_per_day is not None:
             line += f" ({be.requests_per_day:,.0f} requests per day)"

@@ -6,6 +6,7 @@ import argparse
 
 from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json, table
 from costmodel.cli._scenario_args import add_scenario_options, breakdown_json, scenario_from_args
+from costmodel.cli._serving_args import add_serving_options, apply_serving_args
 from costmodel.engine.scenario import evaluate
 from costmodel.money import format_quantity, format_usd, quantize_cents
 
@@ -13,13 +14,14 @@ from costmodel.money import format_quantity, format_usd, quantize_cents
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("compare", help="monthly cost of each path with line items", description=__doc__)
     add_scenario_options(p)
+    add_serving_options(p)
     p.add_argument("--json", action="store_true")
     add_catalog_options(p)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    scenario = scenario_from_args(args)
+    scenario = apply_serving_args(scenario_from_args(args), args)
     result = evaluate(catalog_from_args(args), scenario, as_of=as_of_from_args(args))
     if args.json:
         print_json(
@@ -36,6 +38,15 @@ def run(args: argparse.Namespace) -> int:
                         "reliability": c.reliability.value,
                         "lines": breakdown_json(c.monthly)["lines"],
                         "training_lines": None if c.training is None else breakdown_json(c.training)["lines"],
+                        "capacity": None
+                        if c.capacity is None
+                        else {
+                            "unit": c.capacity.unit_name,
+                            "units": c.capacity.units,
+                            "tokens_per_second_per_unit": c.capacity.tokens_per_second_per_unit,
+                            "peak_factor": c.capacity.peak_factor,
+                            "throughput_source": c.capacity.throughput_source,
+                        },
                     }
                     for c in result.costs
                 ],

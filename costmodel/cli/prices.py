@@ -25,7 +25,12 @@ from costmodel.prices import TIERS, Kind, PriceRow, Provider, Unit, Variant
 
 __all__ = ["register", "row_to_json", "run"]
 
-_PER = {Unit.USD_PER_1M_TOKENS: "per 1M tokens", Unit.USD_PER_HOUR: "per hour", Unit.USD_PER_JOB: "per job"}
+_PER = {
+    Unit.USD_PER_1M_TOKENS: "per 1M tokens",
+    Unit.USD_PER_HOUR: "per hour",
+    Unit.USD_PER_JOB: "per job",
+    Unit.USD_PER_MONTH: "per month",
+}
 
 
 def register(subparsers: Any) -> None:
@@ -35,7 +40,7 @@ def register(subparsers: Any) -> None:
         description="List the catalogue rows in force on a date (default today), with unit, window, "
         "reliability grade and source. Filters combine.",
     )
-    parser.add_argument("--provider", help="openai or azure")
+    parser.add_argument("--provider", help="one of " + ", ".join(p.value for p in Provider))
     parser.add_argument("--model", help="model name or alias, e.g. gpt-4o-mini or gpt-35-turbo")
     parser.add_argument("--variant", help="base or fine_tuned")
     parser.add_argument("--kind", help="one of " + ", ".join(k.value for k in Kind))

@@ -6,20 +6,29 @@ import argparse
 
 from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json, table
 from costmodel.cli._scenario_args import breakdown_json, decimal_arg
+from costmodel.cli._serving_args import add_serving_options, serving_from_args
+from costmodel.engine.breakdown import Breakdown
 from costmodel.engine.training import MAX_EPOCHS, default_epochs, estimate_training
-from costmodel.engine.usage import PathSpec, training_tier
+from costmodel.engine.usage import PathSpec, training_tier, with_training_minimum
 from costmodel.errors import InputError
 from costmodel.money import format_quantity, format_usd, quantize_cents
+from costmodel.prices import Reliability
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("training", help="training cost of a fine-tuned path", description=__doc__)
-    p.add_argument("--path", required=True, help="e.g. openai:gpt-4o-mini:ft or azure:gpt-35-turbo:ft@standard")
+    p.add_argument(
+        "--path",
+        required=True,
+        help="e.g. openai:gpt-4o-mini:ft, azure:gpt-35-turbo:ft@standard, together:llama-3.1-8b-instruct:ft "
+        "or selfhosted:llama-3.1-8b:lora@g6.xlarge",
+    )
     p.add_argument("--tokens", required=True, type=int, help="billed tokens of the training file (one epoch)")
     p.add_argument("--epochs", type=int, help="default: 3, or the OpenAI heuristic when --examples is given")
     p.add_argument("--examples", type=int, help="number of examples (to pick the default epochs)")
     p.add_argument("--throughput", type=decimal_arg, help="tokens per hour for compute-hour billing (assumption)")
     p.add_argument("--json", action="store_true")
+    add_serving_options(p)
     add_catalog_options(p)
     p.set_defaults(handler=run)
 
@@ -41,16 +50,20 @@ def run(args: argparse.Namespace) -> int:
         )
     catalog = catalog_from_args(args)
     as_of = as_of_from_args(args)
-    b = estimate_training(
-        catalog,
-        provider=path.provider.value,
-        model=path.model,
-        tier=training_tier(path),
-        as_of=as_of,
-        billed_tokens=args.tokens,
-        epochs=epochs,
-        throughput_tokens_per_hour=args.throughput,
-    )
+    if path.shape == "selfhosted":
+        b = _selfhosted(args, path, epochs)
+    else:
+        b = estimate_training(
+            catalog,
+            provider=path.provider.value,
+            model=path.model,
+            tier=training_tier(path),
+            as_of=as_of,
+            billed_tokens=args.tokens,
+            epochs=epochs,
+            throughput_tokens_per_hour=args.throughput,
+        )
+        b = with_training_minimum(catalog, path, as_of, b)
     if args.json:
         print_json(
             {
@@ -79,4 +92,44 @@ def run(args: argparse.Namespace) -> int:
             ["line", "quantity", "unit price", "cost", "reliability"],
         )
     )
+    for i in b.items:
+        if i.note and path.shape == "selfhosted":
+            print(f"  {i.note}")
     return 0
+
+
+def _selfhosted(args: argparse.Namespace, path: PathSpec, epochs: int) -> Breakdown:
+    """GPU hours on the path's instance: measured throughput, a throughput.csv row, or the estimate."""
+    from costmodel.engine.selfhosted import (
+        Throughput,
+        check_fits,
+        estimate_training_throughput,
+        selfhosted_training,
+    )
+    from costmodel.prices.fleet import bundled_fleet
+
+    if path.method is None:  # pragma: no cover - base paths are refused above
+        raise InputError("a self-hosted base path does not train", field="--path")
+    fleet = bundled_fleet()
+    model = fleet.open_model(path.model)
+    instance = fleet.instance(path.tier)
+    check_fits(model, instance, path.method, alternatives=fleet.instances)
+    serving = serving_from_args(args)
+    measured = serving.training_tokens_per_second.get(path.label)
+    row = fleet.find_throughput(model.model, path.method, instance)
+    if measured is not None:
+        throughput = Throughput(measured, Reliability.OFFICIAL, "measured by the user")
+    elif row is not None:
+        throughput = Throughput.from_row(row)
+    else:
+        throughput = estimate_training_throughput(model, instance, path.method)
+    return selfhosted_training(
+        label=path.label,
+        model=model,
+        method=path.method,
+        instance=instance,
+        training_tokens=args.tokens,
+        epochs=epochs,
+        throughput=throughput,
+        spot=serving.spot,
+    )

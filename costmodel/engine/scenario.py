@@ -24,10 +24,14 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from costmodel.engine.breakeven import BreakEven, Payback, breakeven, payback
+from costmodel.engine.capacity import Serving
+from costmodel.engine.crossings import Crossings, crossings
+from costmodel.engine.shapes import PiecewiseCost, linear_piecewise
 from costmodel.engine.training import MAX_EPOCHS, MAX_TRAINING_TOKENS, TARGET_EPOCHS
-from costmodel.engine.usage import PathCost, PathSpec, Traffic, as_path, linear_cost, path_cost
+from costmodel.engine.usage import LinearCost, PathCost, PathSpec, Traffic, as_path, linear_cost, path_cost
 from costmodel.errors import ScenarioError
 from costmodel.prices import Catalog
+from costmodel.prices.fleet import Fleet
 
 __all__ = ["Scenario", "ScenarioResult", "evaluate", "load_scenario", "scenario_from_mapping"]
 
@@ -62,6 +66,7 @@ class Scenario(BaseModel):
     horizon_months: Annotated[int, Field(gt=0, le=120)] = 12
     training: TrainingSpec = TrainingSpec()
     input_share: Annotated[Decimal, Field(ge=0, le=1)] | None = None  # for token-mode break-even
+    serving: Serving = Serving()  # sizing of provisioned, dedicated and self-hosted paths
 
     @field_validator("paths", mode="before")
     @classmethod
@@ -82,7 +87,9 @@ def _human(err: ValidationError) -> tuple[str, str]:
     return field, msg
 
 
-_SCENARIO_HINT = "see data/scenarios/ for examples; keys: as_of, paths, traffic, horizon_months, training, input_share"
+_SCENARIO_HINT = (
+    "see data/scenarios/ for examples; keys: as_of, paths, traffic, horizon_months, training, input_share, serving"
+)
 
 
 def scenario_from_mapping(data: Any, *, source: str = "scenario", hint: str = _SCENARIO_HINT) -> Scenario:
@@ -143,6 +150,8 @@ class ScenarioResult(BaseModel):
     costs: tuple[PathCost, ...]
     breakevens: tuple[BreakEven, ...]
     paybacks: tuple[Payback, ...]
+    crossings: tuple[Crossings, ...] = ()  # every crossing of every pair (staircases included)
+    traffic_range_units_per_hour: Decimal | None = None  # how far staircases were examined
 
     def cost_of(self, path: PathSpec | str) -> PathCost:
         """The cost of ``path`` (a :class:`PathSpec` or its text); KeyError if it is not in the scenario."""
@@ -153,11 +162,51 @@ class ScenarioResult(BaseModel):
         raise KeyError(spec.label)
 
 
-def evaluate(catalog: Catalog, scenario: Scenario, *, as_of: date) -> ScenarioResult:
-    """Every path's cost, every pair's break-even, every fine-tuned-vs-base payback."""
+TRAFFIC_RANGE = Decimal(20)  # staircases are examined up to 20 x the scenario's traffic
+
+
+def cost_curve(cost: PathCost, traffic: Traffic, *, up_to: Decimal) -> PiecewiseCost:
+    """The hourly cost of ``cost``'s path against traffic: a staircase for capacity paths, else a line."""
+    line = linear_cost(cost, traffic)
+    if cost.capacity is None:
+        return linear_piecewise(line.label, line.fixed_per_hour, line.per_unit, line.reliability, line.one_off)
+    return cost.capacity.curve(line.label, up_to, one_off=line.one_off)
+
+
+def _as_breakeven(c: Crossings, tokens_per_unit: Decimal, per_request: bool) -> BreakEven:
+    """The first crossing as a :class:`BreakEven`, the explanation naming every crossing."""
+    common = {"path_a": as_path(c.path_a), "path_b": as_path(c.path_b), "reliability": c.reliability}
+    if c.status == "never" or not c.crossings:
+        cheaper = None if c.always_cheaper is None else as_path(c.always_cheaper)
+        return BreakEven(**common, status="never", always_cheaper=cheaper, explanation=c.explanation)
+    first = c.crossings[0]
+    where = ", ".join(f"{x.tokens_per_hour:,.0f}" for x in c.crossings)
+    return BreakEven(
+        **common,
+        status="crosses",
+        units_per_hour=first.units_per_hour,
+        tokens_per_hour=first.units_per_hour * tokens_per_unit,
+        requests_per_day=first.units_per_hour * 24 if per_request else None,
+        cheaper_below=as_path(first.cheaper_below),
+        cheaper_above=as_path(first.cheaper_above),
+        explanation=f"the cheaper path changes {len(c.crossings)} time(s), at {where} tokens per hour "
+        f"(capacity steps); first {first.cheaper_below} is cheaper, then {first.cheaper_above}",
+    )
+
+
+def evaluate(catalog: Catalog, scenario: Scenario, *, as_of: date, fleet: Fleet | None = None) -> ScenarioResult:
+    """Every path's cost, every pair's break-even, every fine-tuned-vs-base payback.
+
+    ``fleet`` (GPU instances, throughput and capacity tables) is needed by provisioned, dedicated
+    and self-hosted paths; the bundled tables are read when it is not given.
+    """
     day = scenario.as_of or as_of
     t = scenario.training
     traffic = scenario.traffic
+    if fleet is None and any(p.shape != "per_token" for p in scenario.paths):
+        from costmodel.prices.fleet import bundled_fleet
+
+        fleet = bundled_fleet()
     costs = tuple(
         path_cost(
             catalog,
@@ -169,14 +218,26 @@ def evaluate(catalog: Catalog, scenario: Scenario, *, as_of: date) -> ScenarioRe
             epochs=t.epochs,
             amortise_training=t.amortise,
             throughput_tokens_per_hour=t.throughput_tokens_per_hour,
+            serving=scenario.serving,
+            fleet=fleet,
         )
         for p in scenario.paths
     )
-    lines = {c.path.label: linear_cost(c, traffic) for c in costs}
+    lines: dict[str, LinearCost] = {c.path.label: linear_cost(c, traffic) for c in costs}
+    tpu = traffic.workload_tokens_per_unit
+    up_to = traffic.units_per_hour * TRAFFIC_RANGE
+    curves = {c.path.label: cost_curve(c, traffic, up_to=up_to) for c in costs}
+    per_request = traffic.unit == "request"
     # Break-even of running costs: training enters only when amortised into the monthly figure.
-    breakevens = tuple(
-        breakeven(lines[a.path.label], lines[b.path.label], tokens_per_unit=traffic.workload_tokens_per_unit)
+    all_crossings = tuple(
+        crossings(curves[a.path.label], curves[b.path.label], tokens_per_unit=tpu, per_request=per_request)
         for a, b in itertools.combinations(costs, 2)
+    )
+    breakevens = tuple(
+        breakeven(lines[a.path.label], lines[b.path.label], tokens_per_unit=tpu)
+        if a.capacity is None and b.capacity is None
+        else _as_breakeven(x, tpu, per_request)
+        for (a, b), x in zip(itertools.combinations(costs, 2), all_crossings, strict=True)
     )
     horizon_hours = traffic.hours_per_month * scenario.horizon_months
     paybacks = tuple(
@@ -192,4 +253,13 @@ def evaluate(catalog: Catalog, scenario: Scenario, *, as_of: date) -> ScenarioRe
         for base in costs
         if not base.path.fine_tuned
     )
-    return ScenarioResult(scenario=scenario, as_of=day, costs=costs, breakevens=breakevens, paybacks=paybacks)
+    has_steps = any(c.capacity is not None for c in costs)
+    return ScenarioResult(
+        scenario=scenario,
+        as_of=day,
+        costs=costs,
+        breakevens=breakevens,
+        paybacks=paybacks,
+        crossings=all_crossings,
+        traffic_range_units_per_hour=up_to if has_steps else None,
+    )

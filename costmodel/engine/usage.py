@@ -1,7 +1,11 @@
 """Candidate paths, traffic profiles and the monthly cost of serving them.
 
 A :class:`PathSpec` is provider + model + base or fine-tuned + tier, written
-``PROVIDER:MODEL:ft|base[@TIER]`` (``azure:gpt-35-turbo:ft@standard``). A :class:`Traffic` is
+``PROVIDER:MODEL:ft|base[@TIER]`` (``azure:gpt-35-turbo:ft@standard``,
+``bedrock:llama-3.1-8b-instruct:ft@provisioned``). A self-hosted path on rented GPUs is written
+``selfhosted:MODEL:METHOD@INSTANCE`` with METHOD ``lora``, ``qlora`` or ``full`` (``ft`` means
+``lora``; ``base`` serves the base model) and INSTANCE a row of ``data/gpu_instances.csv``
+(``selfhosted:llama-3.1-8b:lora@g6.xlarge``). A :class:`Traffic` is
 either requests per day with input/output tokens per request, or monthly token totals, plus the
 cached-input share, the batch share, hours per month (730 = 8,760 / 12 by default) and the hours a
 fine-tuned deployment is hosted each month (a partial schedule; defaults to all of them).
@@ -26,17 +30,23 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from costmodel.engine.breakdown import Breakdown, LineItem, item_from_row
+from costmodel.engine.shapes import CapacityPlan
 from costmodel.engine.training import estimate_training
 from costmodel.errors import PathSpecError, PriceLookupError, ScenarioError
 from costmodel.money import FINE, MILLION, PER_UNIT, TOTAL, ZERO, format_quantity, quantize
 from costmodel.prices import Catalog, Kind, PriceRow, Provider, Reliability, Variant, lowest_reliability
 
+if TYPE_CHECKING:
+    from costmodel.engine.capacity import Serving
+    from costmodel.prices.fleet import Fleet
+
 __all__ = [
+    "CAPACITY_TIERS",
     "HOURS_PER_MONTH",
     "LinearCost",
     "PathCost",
@@ -45,15 +55,25 @@ __all__ = [
     "Traffic",
     "WorkloadUnit",
     "as_path",
+    "assemble",
     "linear_cost",
     "path_cost",
     "resolve_prices",
+    "storage_item",
     "training_tier",
+    "with_training_minimum",
 ]
 
 HOURS_PER_MONTH = Decimal(730)  # 8,760 hours a year / 12
 _STRICT = ConfigDict(extra="forbid", frozen=True)
-_PATH_RE = re.compile(r"^(?P<provider>[a-z]+):(?P<model>[A-Za-z0-9._\-]+):(?P<variant>ft|base)(?:@(?P<tier>[a-z_]+))?$")
+_PATH_RE = re.compile(
+    r"^(?P<provider>[a-z]+):(?P<model>[A-Za-z0-9._\-]+):(?P<variant>ft|base)(?:@(?P<tier>[a-z0-9_]+))?$"
+)
+_SELFHOSTED_RE = re.compile(
+    r"^selfhosted:(?P<model>[A-Za-z0-9._\-]+):(?P<method>ft|base|lora|qlora|full)@(?P<instance>[A-Za-z0-9._\-]+)$"
+)
+CAPACITY_TIERS = frozenset({"provisioned", "provisioned_1m", "provisioned_6m", "dedicated"})
+Method = Literal["lora", "qlora", "full"]
 
 WorkloadUnit = Literal["request", "token"]
 
@@ -66,30 +86,70 @@ class PathSpec(BaseModel):
     provider: Provider
     model: str
     fine_tuned: bool
-    tier: str = "standard"
+    tier: str = "standard"  # for a self-hosted path: the GPU instance
+    method: Method | None = None  # self-hosted fine-tuning method
+
+    @model_validator(mode="after")
+    def _method(self) -> PathSpec:
+        if self.provider == Provider.SELFHOSTED:
+            if self.fine_tuned != (self.method is not None):
+                raise ValueError("a self-hosted fine-tuned path needs a method (lora, qlora, full); a base path none")
+        elif self.method is not None:
+            raise ValueError("only self-hosted paths have a fine-tuning method")
+        return self
 
     @classmethod
     def parse(cls, text: str) -> PathSpec:
-        """Parse ``PROVIDER:MODEL:ft|base[@TIER]``.
+        """Parse ``PROVIDER:MODEL:ft|base[@TIER]`` or ``selfhosted:MODEL:METHOD@INSTANCE``.
 
         >>> PathSpec.parse("azure:gpt-35-turbo:ft@standard").label
         'azure:gpt-35-turbo:ft@standard'
+        >>> PathSpec.parse("selfhosted:llama-3.1-8b:ft@g6.xlarge").label
+        'selfhosted:llama-3.1-8b:lora@g6.xlarge'
         """
-        m = _PATH_RE.match(text.strip())
+        text = text.strip()
+        if text.startswith("selfhosted:"):
+            s = _SELFHOSTED_RE.match(text)
+            if not s:
+                raise PathSpecError(
+                    f"'{text}' is not a self-hosted path",
+                    field="path",
+                    hint="write selfhosted:MODEL:METHOD@INSTANCE with METHOD lora, qlora, full or base, "
+                    "e.g. selfhosted:llama-3.1-8b:lora@g6.xlarge",
+                )
+            method = {"ft": "lora", "base": None}.get(s["method"], s["method"])
+            return cls(
+                provider=Provider.SELFHOSTED,
+                model=s["model"],
+                fine_tuned=method is not None,
+                tier=s["instance"],
+                method=method,
+            )
+        m = _PATH_RE.match(text)
         if not m:
             raise PathSpecError(
                 f"'{text}' is not a path",
                 field="path",
                 hint="write PROVIDER:MODEL:ft or PROVIDER:MODEL:base, optionally @TIER, "
-                "e.g. azure:gpt-35-turbo:ft@standard or openai:gpt-4o:base",
+                "e.g. azure:gpt-35-turbo:ft@standard or openai:gpt-4o:base "
+                "(self-hosted: selfhosted:MODEL:lora@INSTANCE)",
             )
         try:
             provider = Provider(m["provider"])
         except ValueError:
             raise PathSpecError(
-                f"unknown provider '{m['provider']}' in '{text}'", field="path", hint="use openai or azure"
+                f"unknown provider '{m['provider']}' in '{text}'",
+                field="path",
+                hint="use one of " + ", ".join(p.value for p in Provider),
             ) from None
         return cls(provider=provider, model=m["model"], fine_tuned=m["variant"] == "ft", tier=m["tier"] or "standard")
+
+    @property
+    def shape(self) -> Literal["per_token", "capacity", "selfhosted"]:
+        """How the path is billed: per token (plus hosting or storage), by capacity units, or on rented GPUs."""
+        if self.provider == Provider.SELFHOSTED:
+            return "selfhosted"
+        return "capacity" if self.tier in CAPACITY_TIERS else "per_token"
 
     @property
     def variant(self) -> Variant:
@@ -97,6 +157,8 @@ class PathSpec(BaseModel):
 
     @property
     def label(self) -> str:
+        if self.provider == Provider.SELFHOSTED:
+            return f"{self.provider}:{self.model}:{self.method or 'base'}@{self.tier}"
         return f"{self.provider}:{self.model}:{'ft' if self.fine_tuned else 'base'}@{self.tier}"
 
     def __str__(self) -> str:
@@ -216,9 +278,9 @@ class Traffic(BaseModel):
 def training_tier(path: PathSpec | str) -> str:
     """The training tier that goes with a serving tier (OpenAI trains at one price for all tiers)."""
     path = as_path(path)
-    if path.provider == Provider.OPENAI:
-        return "standard"
-    return {"standard": "standard", "global": "global", "developer": "developer"}.get(path.tier, "standard")
+    if path.provider == Provider.AZURE:
+        return {"standard": "standard", "global": "global", "developer": "developer"}.get(path.tier, "standard")
+    return "standard"
 
 
 def _batch_tier(path: PathSpec) -> str:
@@ -256,6 +318,12 @@ def resolve_prices(catalog: Catalog, path: PathSpec | str, as_of: date, *, need_
     """Look up every row ``path`` needs at ``as_of`` (raises naming what is missing)."""
     path = as_path(path)
     model = catalog.canonical_model(path.provider, path.model)
+    if not any(r.provider == path.provider and r.model == model and r.amount is not None for r in catalog.rows):
+        raise PriceLookupError(
+            f"{path.label}: no published price ({path.provider} lists {model}, but the catalogue has no figure for it)",
+            field="path",
+            hint="remove this path, or add the prices from your agreement in a catalogue file (--catalog)",
+        )
 
     def get(kind: Kind, tier: str) -> PriceRow:
         return catalog.lookup(path.provider, model, path.variant, kind, tier, as_of)
@@ -368,6 +436,7 @@ class PathCost(BaseModel):
     horizon_months: int
     input_tokens_per_unit: Decimal
     output_tokens_per_unit: Decimal
+    capacity: CapacityPlan | None = None  # provisioned units, dedicated GPUs or self-hosted instances
 
     @property
     def monthly_total(self) -> Decimal:
@@ -403,6 +472,29 @@ class PathCost(BaseModel):
         return lowest_reliability(parts)
 
 
+def with_training_minimum(catalog: Catalog, path: PathSpec, as_of: date, training: Breakdown) -> Breakdown:
+    """Add a top-up line when the provider bills at least a minimum per job (Together: $5 until late 2025)."""
+    model = catalog.canonical_model(path.provider, path.model)
+    row = catalog.maybe_lookup(
+        path.provider, model, Variant.FINE_TUNED, Kind.TRAINING_MINIMUM, training_tier(path), as_of
+    )
+    if row is None or row.amount is None or not training.complete or training.total >= row.amount:
+        return training
+    gap = row.amount - training.total
+    top_up = LineItem(
+        name="Minimum charge per job (top-up)",
+        kind=row.kind.value,
+        quantity=Decimal(1),
+        quantity_unit="job",
+        unit_price=gap,
+        cost=gap,
+        reliability=row.reliability,
+        source_url=row.source_url,
+        note=f"the job is billed at least {row.amount} USD; the tokens cost {training.total:.2f}. {row.note}",
+    )
+    return training + Breakdown(label=training.label, items=(top_up,))
+
+
 def _training_breakdown(
     catalog: Catalog,
     path: PathSpec,
@@ -414,7 +506,7 @@ def _training_breakdown(
     if not path.fine_tuned or training_tokens is None or epochs is None:
         return None
     try:
-        return estimate_training(
+        estimate = estimate_training(
             catalog,
             provider=path.provider.value,
             model=path.model,
@@ -424,6 +516,7 @@ def _training_breakdown(
             epochs=epochs,
             throughput_tokens_per_hour=throughput,
         )
+        return with_training_minimum(catalog, path, as_of, estimate)
     except PriceLookupError as exc:
         # Serving costs are still known: say the training price is missing instead of failing the path.
         return Breakdown(
@@ -454,15 +547,36 @@ def path_cost(
     epochs: int | None = None,
     amortise_training: bool = False,
     throughput_tokens_per_hour: Decimal | None = None,
+    serving: Serving | None = None,
+    fleet: Fleet | None = None,
 ) -> PathCost:
     """Monthly line items, the training one-off and horizon total for ``path`` under ``traffic``.
 
     ``path`` is a :class:`PathSpec` or its text (``"openai:gpt-4o-mini:ft"``). Every amount is
     quantised: totals to 1e-9 USD, line items to 1e-12 (see :mod:`costmodel.money`).
+
+    Capacity-priced and self-hosted paths (:attr:`PathSpec.shape`) are costed by
+    :func:`costmodel.engine.capacity.capacity_path_cost` with ``serving`` (peak factor, measured
+    throughputs) and ``fleet`` (GPU instances, throughput and capacity tables).
     """
     path = as_path(path)
     if horizon_months <= 0:
         raise ScenarioError("the horizon must be at least one month", field="horizon_months", hint="e.g. 12")
+    if path.shape != "per_token":
+        from costmodel.engine.capacity import capacity_path_cost
+
+        return capacity_path_cost(
+            catalog,
+            path,
+            traffic,
+            as_of=as_of,
+            horizon_months=horizon_months,
+            training_tokens=training_tokens,
+            epochs=epochs,
+            amortise_training=amortise_training,
+            serving=serving,
+            fleet=fleet,
+        )
     prices = resolve_prices(catalog, path, as_of, need_batch=traffic.batch_share > 0)
     units = traffic.units_per_month
     unit_name = "requests" if traffic.unit == "request" else "tokens"
@@ -481,7 +595,40 @@ def path_cost(
                 note=f"{traffic.hosted_hours.normalize():f} deployed hours a month. {prices.hosting.note}".strip(),
             )
         )
+    storage = (
+        catalog.maybe_lookup(path.provider, prices.model, Variant.FINE_TUNED, Kind.STORAGE_MONTH, "standard", as_of)
+        if path.fine_tuned
+        else None
+    )
+    if storage is not None:
+        items.append(storage_item(storage, traffic))
     training = _training_breakdown(catalog, path, as_of, training_tokens, epochs, throughput_tokens_per_hour)
+    return assemble(path, prices.model, as_of, traffic, items, training, amortise_training, horizon_months)
+
+
+def storage_item(row: PriceRow, traffic: Traffic) -> LineItem:
+    """A monthly model-storage fee as a line item (fixed per month)."""
+    return item_from_row(
+        "Custom model storage (per month)",
+        row,
+        Decimal(1),
+        "months",
+        note=f"a monthly fee for keeping the custom model, whatever the traffic. {row.note}".strip(),
+    )
+
+
+def assemble(
+    path: PathSpec,
+    model: str,
+    as_of: date,
+    traffic: Traffic,
+    items: list[LineItem],
+    training: Breakdown | None,
+    amortise_training: bool,
+    horizon_months: int,
+    capacity: CapacityPlan | None = None,
+) -> PathCost:
+    """The :class:`PathCost` from monthly items and the training one-off (amortised if asked)."""
     amortised = amortise_training and training is not None and training.complete
     if training is not None and amortised:
         months = Decimal(horizon_months)
@@ -498,7 +645,7 @@ def path_cost(
     inp, out = traffic.shape(few_shot=not path.fine_tuned)
     return PathCost(
         path=path,
-        model=prices.model,
+        model=model,
         as_of=as_of,
         monthly=Breakdown(label=f"{path.label} per month", items=tuple(items)),
         training=training,
@@ -506,6 +653,7 @@ def path_cost(
         horizon_months=horizon_months,
         input_tokens_per_unit=inp,
         output_tokens_per_unit=out,
+        capacity=capacity,
     )
 
 

@@ -18,7 +18,8 @@ import numpy as np
 import plotly.graph_objects as go
 
 from costmodel.engine.breakeven import describe_duration
-from costmodel.engine.scenario import ScenarioResult
+from costmodel.engine.scenario import ScenarioResult, cost_curve
+from costmodel.engine.shapes import PiecewiseCost
 from costmodel.engine.sweep import A_ALWAYS_CHEAPER, B_ALWAYS_CHEAPER, CROSSES, SAME_COST, breakeven_grid, coefficients
 from costmodel.engine.usage import LinearCost, PathSpec, as_path, linear_cost
 from costmodel.present.decision import format_tokens
@@ -49,8 +50,9 @@ def _title(text: str, grade: Reliability) -> str:
     return f"{text} ({UNCONFIRMED_NOTE})" if grade == Reliability.UNCONFIRMED else text
 
 
-def _short(p: PathSpec) -> str:
-    return f"{p.provider.value} {p.model} {'ft' if p.fine_tuned else 'base'}"
+def _short(path: PathSpec | str) -> str:
+    p = as_path(path)
+    return f"{p.provider.value} {p.model} {p.method or ('ft' if p.fine_tuned else 'base')}"
 
 
 def _lines(result: ScenarioResult) -> dict[str, LinearCost]:
@@ -71,11 +73,48 @@ def _figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
     return go.Figure({"data": traces, "layout": {**_LAYOUT, **layout}}, _validate=False)
 
 
+def _curves(result: ScenarioResult) -> dict[str, PiecewiseCost]:
+    """Each path's hourly cost against traffic: a staircase for capacity paths (the engine's curve)."""
+    traffic = result.scenario.traffic
+    up_to = result.traffic_range_units_per_hour or traffic.units_per_hour * 20
+    return {c.path.label: cost_curve(c, traffic, up_to=up_to) for c in result.costs}
+
+
+def _monthly_on(curve: PiecewiseCost, tokens_per_hour: np.ndarray, tokens_per_unit: float, hours: float) -> np.ndarray:
+    units = tokens_per_hour / tokens_per_unit
+    out: np.ndarray = np.array([hours * float(curve.at(Decimal(repr(float(u))))) for u in units])
+    return out
+
+
+def _points(curve: PiecewiseCost, x: np.ndarray, tpu: float, hours: float) -> tuple[np.ndarray, np.ndarray]:
+    """The curve at the grid ``x`` (tokens per hour), plus both ends of every step inside it.
+
+    A step is drawn as two points at the same traffic (the cost just below and just above), so
+    the rise is vertical; each end is evaluated on its own segment's formula.
+    """
+    ys = _monthly_on(curve, x, tpu, hours)
+    if len(curve.segments) == 1:
+        return x, ys
+    px, py = list(map(float, x)), list(map(float, ys))
+    for left, right in zip(curve.segments, curve.segments[1:], strict=False):
+        b = left.hi
+        if b is None:
+            continue
+        bx = float(b) * tpu
+        if x[0] < bx < x[-1]:
+            px += [bx, bx]
+            py += [hours * float(left.at(b)), hours * float(right.at(b))]
+    order = sorted(range(len(px)), key=lambda k: (px[k], py[k]))
+    return np.array([px[k] for k in order]), np.array([py[k] for k in order])
+
+
 def cost_vs_traffic(result: ScenarioResult, *, log_x: bool = True, points: int = 80) -> go.Figure:
     """Monthly cost of every path against traffic (workload tokens per hour), break-evens marked.
 
     The x axis is the traffic of the short prompt plus the output (the same axis as
     :attr:`BreakEven.tokens_per_hour`); a base path's few-shot tokens are in its cost, not in x.
+    Capacity-priced paths (provisioned units, dedicated GPUs, self-hosted instances) are drawn as
+    staircases: a vertical rise where one more unit is needed. Every crossing is marked.
     ``log_x`` draws both axes on a log scale.
     """
     traffic = result.scenario.traffic
@@ -83,25 +122,52 @@ def cost_vs_traffic(result: ScenarioResult, *, log_x: bool = True, points: int =
     hours = float(traffic.hours_per_month)
     current = float(traffic.units_per_hour) * tpu
     crossings = [be for be in result.breakevens if be.status == "crosses" and be.tokens_per_hour is not None]
-    marks = [current] + [float(be.tokens_per_hour or 0) for be in crossings]
+    every = [x for c in result.crossings for x in c.crossings]
+    marks = [current] + [float(be.tokens_per_hour or 0) for be in crossings] + [float(x.tokens_per_hour) for x in every]
     lo, hi = min(marks), max(marks)
-    x = np.geomspace(max(lo / 20, 1.0), hi * 20, points) if log_x else np.linspace(0.0, hi * 1.6, points)
-    lines = _lines(result)
-    traces: list[dict[str, Any]] = [
-        {
-            "type": "scatter",
-            "x": x,
-            "y": _monthly_at(line, x, tpu, hours),
-            "mode": "lines",
-            "name": label,
-            "line": {"color": _COLORS[i % len(_COLORS)], "width": 2},
-            "hovertemplate": "%{x:,.0f} tokens/h<br>$%{y:,.2f} a month<extra>" + label + "</extra>",
-        }
-        for i, (label, line) in enumerate(lines.items())
-    ]
+    top = hi * 20
+    if result.traffic_range_units_per_hour is not None:  # staircases are defined up to this traffic
+        top = min(top, float(result.traffic_range_units_per_hour) * tpu)
+    x = np.geomspace(max(lo / 20, 1.0), top, points) if log_x else np.linspace(0.0, min(hi * 1.6, top), points)
+    curves = _curves(result)
+    traces: list[dict[str, Any]] = []
+    for i, (label, curve) in enumerate(curves.items()):
+        xs, ys = _points(curve, x, tpu, hours)
+        traces.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": ys,
+                "mode": "lines",
+                "name": label + (" (steps)" if len(curve.segments) > 1 else ""),
+                "line": {"color": _COLORS[i % len(_COLORS)], "width": 2},
+                "hovertemplate": "%{x:,.0f} tokens/h<br>$%{y:,.2f} a month<extra>" + label + "</extra>",
+            }
+        )
+    marked = {(be.path_a.label, be.path_b.label) for be in crossings}
+    for pair in result.crossings:
+        for xing in pair.crossings:
+            if (pair.path_a, pair.path_b) in marked and xing is pair.crossings[0]:
+                continue  # drawn below with the break-even label
+            bx = float(xing.tokens_per_hour)
+            if not x[0] <= bx <= x[-1]:
+                continue
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": [bx],
+                    "y": [hours * float(max(xing.cost_a, xing.cost_b))],
+                    "mode": "markers",
+                    "marker": {"symbol": "x-thin-open" if xing.kind == "step" else "x", "size": 10, "color": "black"},
+                    "name": f"{xing.kind} crossing {pair.path_a} / {pair.path_b}",
+                    "showlegend": False,
+                    "hovertemplate": f"{xing.cheaper_below} -> {xing.cheaper_above}<br>%{{x:,.0f}} tokens/h"
+                    "<extra></extra>",
+                }
+            )
     for be in crossings:
         bx = float(be.tokens_per_hour or 0)
-        by = float(_monthly_at(lines[be.path_a.label], np.array([bx]), tpu, hours)[0])
+        by = float(_monthly_on(curves[be.path_a.label], np.array([bx]), tpu, hours)[0])
         text = f"{_short(be.path_a)} = {_short(be.path_b)}<br>{format_tokens(be.tokens_per_hour or Decimal(0))} tok/h"
         traces.append(
             {

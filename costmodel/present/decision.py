@@ -162,7 +162,15 @@ def assess(answers: Mapping[str, str]) -> Readiness:
 
 # -- wording ---------------------------------------------------------------------------------
 
-_PROVIDER_NAME = {Provider.OPENAI: "OpenAI", Provider.AZURE: "Azure OpenAI"}
+_PROVIDER_NAME = {
+    Provider.OPENAI: "OpenAI",
+    Provider.AZURE: "Azure OpenAI",
+    Provider.BEDROCK: "Amazon Bedrock",
+    Provider.VERTEX: "Google Vertex AI",
+    Provider.TOGETHER: "Together AI",
+    Provider.FIREWORKS: "Fireworks AI",
+    Provider.SELFHOSTED: "rented GPUs",
+}
 
 
 def describe_path(path: PathSpec | str) -> str:
@@ -172,6 +180,9 @@ def describe_path(path: PathSpec | str) -> str:
     'gpt-4.1 base with a few-shot prompt on OpenAI'
     """
     p = as_path(path)
+    if p.provider == Provider.SELFHOSTED:
+        how = f"{p.method}-tuned {p.model}" if p.method else f"{p.model} base with a few-shot prompt"
+        return f"{how} on rented GPUs ({p.tier})"
     what = f"fine-tuned {p.model}" if p.fine_tuned else f"{p.model} base with a few-shot prompt"
     tier = "" if p.tier == "standard" and p.provider == Provider.OPENAI else f" ({p.tier})"
     return f"{what} on {_PROVIDER_NAME[p.provider]}{tier}"

@@ -102,15 +102,32 @@ def prices_used(catalog: Catalog, result: ScenarioResult) -> list[PriceRow]:
     seen: dict[tuple[str, date], PriceRow] = {}
     batch = result.scenario.traffic.batch_share > 0
     for c in result.costs:
-        prices = resolve_prices(catalog, c.path, result.as_of, need_batch=batch)
-        rows = [prices.input, prices.output, prices.cached_input, prices.hosting]
-        if batch:
-            rows += [prices.batch_input, prices.batch_output, prices.batch_cached_input]
+        if c.path.shape == "selfhosted":
+            continue  # priced from gpu_instances.csv: its line items name the instance, price and source
+        rows: list[PriceRow | None] = []
+        model = c.model
+        if c.path.shape == "capacity":
+            for kind in (Kind.PTU_HOUR, Kind.GPU_HOUR):
+                rows.append(
+                    catalog.maybe_lookup(c.path.provider, model, c.path.variant, kind, c.path.tier, result.as_of)
+                )
+        else:
+            prices = resolve_prices(catalog, c.path, result.as_of, need_batch=batch)
+            model = prices.model
+            rows += [prices.input, prices.output, prices.cached_input, prices.hosting]
+            if batch:
+                rows += [prices.batch_input, prices.batch_output, prices.batch_cached_input]
+        if c.path.fine_tuned:
+            rows.append(
+                catalog.maybe_lookup(
+                    c.path.provider, model, Variant.FINE_TUNED, Kind.STORAGE_MONTH, "standard", result.as_of
+                )
+            )
         if c.training is not None:
-            for kind in (Kind.TRAINING, Kind.TRAINING_HOURLY):
+            for kind in (Kind.TRAINING, Kind.TRAINING_HOURLY, Kind.TRAINING_MINIMUM):
                 rows.append(
                     catalog.maybe_lookup(
-                        c.path.provider, prices.model, Variant.FINE_TUNED, kind, training_tier(c.path), result.as_of
+                        c.path.provider, model, Variant.FINE_TUNED, kind, training_tier(c.path), result.as_of
                     )
                 )
         for r in rows:

@@ -11,7 +11,17 @@ from pydantic import ValidationError
 
 from costmodel.errors import CatalogError
 from costmodel.money import parse_decimal
-from costmodel.prices.rows import CSV_COLUMNS, TIERS, Kind, ModelInfo, PriceRow, Reliability, Unit, _FieldError
+from costmodel.prices.rows import (
+    CSV_COLUMNS,
+    TIERS,
+    Kind,
+    ModelInfo,
+    PriceRow,
+    Provider,
+    Reliability,
+    Unit,
+    _FieldError,
+)
 
 
 def _blank_to_none(value: str | None) -> str | None:
@@ -50,7 +60,7 @@ _FIX = {
     "published)",
     "effective_from": "write the date as YYYY-MM-DD",
     "effective_to": "write the date as YYYY-MM-DD after effective_from, or leave it empty for an open window",
-    "provider": "use 'openai' or 'azure'",
+    "provider": "use one of " + ", ".join(p.value for p in Provider),
     "variant": "use 'base' or 'fine_tuned'",
     "kind": "use one of " + ", ".join(k.value for k in Kind),
     "unit": "use one of " + ", ".join(u.value for u in Unit),

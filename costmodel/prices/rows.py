@@ -11,6 +11,18 @@ Tiers, by provider:
 * ``azure``: ``standard`` (Regional Standard deployment, Regional training), ``global``
   (Global Standard deployment, Global training), ``developer`` (Developer deployment and
   training), ``provisioned`` (Regional PTU), ``batch`` (Global Batch deployment).
+* ``bedrock`` (Amazon Bedrock): ``standard`` (on-demand), ``batch``, ``provisioned`` (Provisioned
+  Throughput without commitment, per model unit and hour), ``provisioned_1m`` and ``provisioned_6m``
+  (1- and 6-month commitments).
+* ``vertex`` (Google Vertex AI): ``standard``, ``batch``.
+* ``together`` (Together AI): ``standard`` (LoRA training, serverless LoRA inference), ``full`` (full
+  fine-tuning), ``dedicated`` (dedicated endpoint, per GPU and hour), ``batch``.
+* ``fireworks`` (Fireworks AI): ``standard`` (LoRA training, serverless inference), ``dedicated``
+  (on-demand deployment, per GPU and hour, billed by the second), ``batch``.
+
+Capacity kinds: ``ptu_hour`` is any provisioned-throughput unit and hour (an Azure PTU, a Bedrock
+model unit); ``gpu_hour`` is one GPU of a dedicated deployment for an hour; ``storage_month`` is a
+monthly fee for keeping a custom model; ``training_minimum`` is the least a training job costs.
 """
 
 from __future__ import annotations
@@ -47,6 +59,11 @@ __all__ = [
 class Provider(StrEnum):
     OPENAI = "openai"
     AZURE = "azure"
+    BEDROCK = "bedrock"
+    VERTEX = "vertex"
+    TOGETHER = "together"
+    FIREWORKS = "fireworks"
+    SELFHOSTED = "selfhosted"  # rented GPUs: priced from gpu_instances.csv, never from price rows
 
 
 class Variant(StrEnum):
@@ -63,13 +80,17 @@ class Kind(StrEnum):
     CACHED_INPUT = "cached_input"
     OUTPUT = "output"
     HOSTING = "hosting"  # per deployed hour
-    PTU_HOUR = "ptu_hour"  # per provisioned-throughput unit and hour
+    PTU_HOUR = "ptu_hour"  # per provisioned-throughput unit (Azure PTU, Bedrock model unit) and hour
+    GPU_HOUR = "gpu_hour"  # one GPU of a dedicated deployment for an hour
+    STORAGE_MONTH = "storage_month"  # keeping a custom model, per month
+    TRAINING_MINIMUM = "training_minimum"  # the least a training job is billed
 
 
 class Unit(StrEnum):
     USD_PER_1M_TOKENS = "usd_per_1m_tokens"
     USD_PER_HOUR = "usd_per_hour"
     USD_PER_JOB = "usd_per_job"
+    USD_PER_MONTH = "usd_per_month"
 
 
 class Reliability(StrEnum):
@@ -93,6 +114,11 @@ def lowest_reliability(grades: Iterable[Reliability]) -> Reliability:
 TIERS: dict[Provider, tuple[str, ...]] = {
     Provider.OPENAI: ("standard", "batch", "data_sharing", "batch_data_sharing"),
     Provider.AZURE: ("standard", "global", "developer", "provisioned", "batch"),
+    Provider.BEDROCK: ("standard", "batch", "provisioned", "provisioned_1m", "provisioned_6m"),
+    Provider.VERTEX: ("standard", "batch"),
+    Provider.TOGETHER: ("standard", "full", "dedicated", "batch"),
+    Provider.FIREWORKS: ("standard", "dedicated", "batch"),
+    Provider.SELFHOSTED: (),  # no price rows: the "tier" of a self-hosted path is a GPU instance
 }
 
 UNIT_OF_KIND: dict[Kind, Unit] = {
@@ -105,6 +131,9 @@ UNIT_OF_KIND: dict[Kind, Unit] = {
     Kind.OUTPUT: Unit.USD_PER_1M_TOKENS,
     Kind.HOSTING: Unit.USD_PER_HOUR,
     Kind.PTU_HOUR: Unit.USD_PER_HOUR,
+    Kind.GPU_HOUR: Unit.USD_PER_HOUR,
+    Kind.STORAGE_MONTH: Unit.USD_PER_MONTH,
+    Kind.TRAINING_MINIMUM: Unit.USD_PER_JOB,
 }
 
 CSV_COLUMNS = (
@@ -196,6 +225,10 @@ class PriceRow(BaseModel):
             raise _FieldError(
                 "effective_to",
                 f"effective_to ({self.effective_to}) must be after effective_from ({self.effective_from})",
+            )
+        if self.provider == Provider.SELFHOSTED:
+            raise _FieldError(
+                "provider", "self-hosted paths are priced from data/gpu_instances.csv, not from price rows"
             )
         if self.tier not in TIERS[self.provider]:
             raise _FieldError(

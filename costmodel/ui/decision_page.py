@@ -22,6 +22,7 @@ from costmodel.present.decision import (
 from costmodel.present.report import breakdown_rows, md_table
 from costmodel.prices import Provider
 from costmodel.ui import nav, state
+from costmodel.ui.inputs import picker_label
 from costmodel.ui.report_section import report_downloads
 
 _ANSWERS = ["yes", "no", "unsure"]
@@ -196,7 +197,14 @@ def render() -> None:
     options = list(dict.fromkeys([*inputs.paths, *options]))
     left, right = st.columns([3, 1])
     with left:
-        state.bind("paths", st.multiselect, "Paths to compare", options=options, max_selections=6)
+        state.bind(
+            "paths",
+            st.multiselect,
+            "Paths to compare (grouped by provider)",
+            options=options,
+            max_selections=6,
+            format_func=picker_label,
+        )
     with right:
         state.bind(
             "requests_per_day",

@@ -28,6 +28,7 @@ from costmodel.engine.training import MAX_TRAINING_TOKENS
 from costmodel.engine.usage import HOURS_PER_MONTH, MAX_TOKENS_PER_REQUEST, PathSpec, training_tier
 from costmodel.errors import InputError
 from costmodel.prices import Catalog, Kind, Provider, Variant
+from costmodel.prices.fleet import Fleet
 
 __all__ = [
     "DEFAULT_FEW_SHOT_K",
@@ -191,8 +192,12 @@ def from_query(params: Mapping[str, str], base: ScenarioInputs | None = None) ->
     return ScenarioInputs.model_validate(current), problems
 
 
-def path_options(catalog: Catalog, as_of: date) -> list[str]:
+def path_options(catalog: Catalog, as_of: date, fleet: Fleet | None = None) -> list[str]:
     """Every path the catalogue can price on ``as_of``: an input and an output price in force.
+
+    With a ``fleet`` (GPU and capacity tables) the list also holds the capacity paths that can be
+    sized without a measurement (Azure PTU with a published unit throughput) and self-hosted LoRA
+    and QLoRA paths on the two cheapest instances that hold each open-weight model.
 
     Fine-tuned paths are listed only when a training price (per token or per hour) is in force
     for their training tier (and, on Azure, a hosting price), so every option can be evaluated
@@ -220,7 +225,53 @@ def path_options(catalog: Catalog, as_of: date) -> list[str]:
             if provider == Provider.AZURE and Kind.HOSTING not in kinds:
                 continue
         out.append(path.label)
+    if fleet is not None:
+        out.extend(_capacity_options(have, short, fleet))
     return out
+
+
+def _capacity_options(
+    have: dict[tuple[Provider, str, Variant, str], set[Kind]], short: dict[tuple[Provider, str], str], fleet: Fleet
+) -> list[str]:
+    from costmodel.engine.selfhosted import memory_needed_gb
+
+    out: list[str] = []
+    for (provider, model, variant, tier), kinds in sorted(have.items()):
+        cap = fleet.find_capacity(provider, model, tier)
+        if Kind.PTU_HOUR in kinds and cap is not None and cap.tokens_per_minute_per_unit is not None:
+            name = short.get((provider, model), model)
+            out.append(
+                PathSpec(provider=provider, model=name, fine_tuned=variant == Variant.FINE_TUNED, tier=tier).label
+            )
+    priced = [i for i in fleet.instances if i.on_demand_usd_per_hour is not None]
+    for m in fleet.models:
+        for method in ("lora", "qlora"):
+            need = max(memory_needed_gb(m.params_billion, method), memory_needed_gb(m.params_billion, "serve"))
+            fits = sorted((i for i in priced if need <= i.total_memory_gb), key=lambda i: i.on_demand_usd_per_hour or 0)
+            out.extend(f"selfhosted:{m.model}:{method}@{i.instance}" for i in fits[:2])
+    return out
+
+
+def provider_group(label: str) -> str:
+    """The picker's group name for a path label: ``Azure OpenAI · ...``, ``Self-hosted · ...``."""
+    provider = label.split(":", 1)[0]
+    return PROVIDER_NAMES.get(provider, provider)
+
+
+PROVIDER_NAMES = {
+    "openai": "OpenAI",
+    "azure": "Azure OpenAI",
+    "bedrock": "Amazon Bedrock",
+    "vertex": "Google Vertex AI",
+    "together": "Together AI",
+    "fireworks": "Fireworks AI",
+    "selfhosted": "Self-hosted (rented GPUs)",
+}
+
+
+def picker_label(label: str) -> str:
+    """How the picker shows a path: its provider group first, so options read grouped by provider."""
+    return f"{provider_group(label)} · {label.split(':', 1)[1]}"
 
 
 def defaults_from(analysis: DatasetAnalysis, base: ScenarioInputs | None = None) -> ScenarioInputs:

@@ -69,6 +69,8 @@ def render(
 ) -> None:
     """Draw the page. Arguments are for tests (a small catalogue, a fake analysis, an ARM transport)."""
     st.title("Launch fine-tuning")
+    if _external_path(catalog):
+        return
     defaults_from_path()
     provider, model, tier = model_inputs()
     upload = st.file_uploader("…or upload the training file", type=["jsonl"], key="launch.upload")
@@ -113,6 +115,42 @@ def render(
         past_launches(conn, client_factory, typed_key, arm_transport)
     finally:
         conn.close()
+
+
+def _external_path(catalog: Catalog | None) -> bool:
+    """For a path costmodel does not launch (?path=bedrock:..., selfhosted:...): the command and the estimate."""
+    from costmodel.engine.usage import PathSpec
+    from costmodel.launch.external import external_launch
+
+    raw = st.query_params.get("path")
+    try:
+        path = PathSpec.parse(raw) if raw else None
+    except CostmodelError:
+        return False
+    what = None if path is None else external_launch(path, epochs=3)
+    if path is None or what is None:
+        return False
+    from costmodel.engine.scenario import evaluate
+    from costmodel.ui import state
+
+    st.subheader(what.title)
+    try:
+        scenario = state.current().scenario()
+        epochs = scenario.training.epochs or 3
+        what = external_launch(path, epochs=epochs) or what
+        result = evaluate(
+            catalog or state.catalog(), scenario.model_copy(update={"paths": (path,)}), as_of=state.today()
+        )
+        cost = result.costs[0]
+        st.metric("Training (one-off)", money(cost.training_total))
+        st.metric("Running cost per month", money(cost.monthly_total))
+        st.caption(f"Estimate for the Decision page's scenario ({cost.reliability.value}).")
+    except CostmodelError as exc:
+        st.error(f"No estimate: {exc}")
+    st.warning(what.notice)
+    st.code(what.command, language=what.language)
+    st.markdown(f"Documented at {what.docs_url}")
+    return True
 
 
 def _show_estimate(plan: LaunchPlan) -> None:

@@ -27,7 +27,7 @@ from costmodel.dataset import DatasetAnalysis, analyze_bytes, analyze_file
 from costmodel.engine.scenario import ScenarioResult, evaluate
 from costmodel.errors import CatalogError, InputError
 from costmodel.prices import DATA_DIR, Catalog, bundled_catalog, parse_price_csv
-from costmodel.ui.inputs import ScenarioInputs, defaults_from, from_query, path_options, to_query
+from costmodel.ui.inputs import ScenarioInputs, defaults_from, from_query, path_options, provider_group, to_query
 
 __all__ = [
     "bind",
@@ -193,7 +193,10 @@ def catalog() -> Catalog:
 
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _path_options(override: str | None, digest: str | None, day: date) -> list[str]:
-    return path_options(catalog(), day)
+    from costmodel.prices.fleet import bundled_fleet
+
+    options = path_options(catalog(), day, fleet=bundled_fleet())
+    return sorted(options, key=lambda label: (provider_group(label), label))  # grouped by provider
 
 
 def paths_on(day: date) -> list[str]:

@@ -1,0 +1,204 @@
+"""Cost shapes and every crossing: staircases, hand-checked examples, and properties against a dense scan."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal as D
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from costmodel.engine.crossings import crossings
+from costmodel.engine.shapes import PiecewiseCost, Segment, capacity_cost, linear_piecewise, units_needed
+from costmodel.errors import InputError
+from costmodel.prices import Reliability
+
+R = Reliability.OFFICIAL
+
+
+# --- hand-checked ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("x", "per_unit", "peak", "minimum", "increment", "expected"),
+    [
+        # ceil(1000 x 1 / 400) = 3 (worked by hand)
+        (D(1000), D(400), D(1), 1, 1, 3),
+        # peak factor 2: ceil(2000 / 400) = 5
+        (D(1000), D(400), D(2), 1, 1, 5),
+        # Azure-style: minimum 50, increment 50; 120 needed -> 150
+        (D(120), D(1), D(1), 50, 50, 150),
+        # below the minimum: 3 needed, minimum 50
+        (D(3), D(1), D(1), 50, 50, 50),
+        # exactly on a step: 800 / 400 = 2 units, not 3
+        (D(800), D(400), D(1), 1, 1, 2),
+        # no traffic still runs one increment (minimum 0)
+        (D(0), D(400), D(1), 0, 1, 1),
+    ],
+)
+def test_units_needed_table(x: D, per_unit: D, peak: D, minimum: int, increment: int, expected: int) -> None:
+    assert units_needed(x, per_unit=per_unit, peak_factor=peak, minimum=minimum, increment=increment) == expected
+
+
+def test_staircase_matches_units_needed_and_price() -> None:
+    cost = capacity_cost("ptu", price_per_unit_hour=D(2), per_unit=D(10), up_to=D(1000), minimum=50, increment=50)
+    for x in (D(1), D(500), D(501), D(999), D(1000)):
+        n = units_needed(x, per_unit=D(10), peak_factor=D(1), minimum=50, increment=50)
+        assert cost.at(x) == D(2) * n
+    # 500 units/h fill 50 units of 10/h: $100/h; one more unit of traffic needs the next 50: $200/h
+    assert cost.at(D(500)) == D(100)
+    assert cost.at(D(501)) == D(200)
+
+
+def test_two_crossings_both_reported() -> None:
+    """Hand-checked: per-token 1.5x against a $12 staircase of width 10 (see the crossings doctest)."""
+    api = linear_piecewise("api", D(0), D("1.5"), R)
+    gpu = capacity_cost("gpu", price_per_unit_hour=D(12), per_unit=D(10), up_to=D(25))
+    res = crossings(api, gpu, tokens_per_unit=D(100))
+    assert res.status == "crosses"
+    kinds = [(c.kind, c.units_per_hour) for c in res.crossings]
+    assert kinds == [("equal", D(8)), ("step", D(10)), ("equal", D(16)), ("step", D(20)), ("equal", D(24))]
+    first = res.crossings[0]
+    assert (first.cheaper_below, first.cheaper_above) == ("api", "gpu")
+    assert first.tokens_per_hour == D(800)
+    step = res.crossings[1]
+    # at 10: api 15, gpu 12; just above: gpu 24
+    assert (step.cost_a, step.cost_b, step.cost_b_above) == (D(15), D(12), D(24))
+    assert [r.cheaper for r in res.regimes] == ["api", "gpu", "api", "gpu", "api", "gpu"]
+
+
+def test_never_crosses_is_typed() -> None:
+    cheap = linear_piecewise("cheap", D(0), D(1), R)
+    dear = linear_piecewise("dear", D(5), D(2), R)
+    res = crossings(cheap, dear, tokens_per_unit=D(1))
+    assert res.status == "never"
+    assert res.always_cheaper == "cheap"
+    assert res.crossings == ()
+    same = crossings(cheap, linear_piecewise("twin", D(0), D(1), R), tokens_per_unit=D(1))
+    assert same.status == "never" and same.always_cheaper is None
+
+
+def test_linear_case_agrees_with_closed_form() -> None:
+    """u* = (H_B - H_A) / (v_A - v_B) = (7 - 0) / (4.5e-6 - 1.75e-6) (the breakeven doctest)."""
+    a = linear_piecewise("openai", D(0), D("4.5") / 10**6, R)
+    b = linear_piecewise("azure", D(7), D("1.75") / 10**6, R)
+    (c,) = crossings(a, b, tokens_per_unit=D(1)).crossings
+    assert round(c.units_per_hour) == 2545455
+
+
+def test_throughput_zero_is_an_error_naming_the_field() -> None:
+    with pytest.raises(InputError) as err:
+        capacity_cost("x", price_per_unit_hour=D(1), per_unit=D(0), up_to=D(10))
+    assert err.value.field == "tokens_per_second_per_unit"
+
+
+# --- properties ------------------------------------------------------------------------------------
+
+money = st.integers(min_value=0, max_value=400).map(lambda i: D(i) / 4)
+
+
+@st.composite
+def piecewise(draw: st.DrawFn, label: str) -> PiecewiseCost:
+    cuts = sorted(set(draw(st.lists(st.integers(min_value=1, max_value=60), min_size=0, max_size=6))))
+    bounded = draw(st.booleans())
+    his: list[D | None] = [D(c) for c in cuts]
+    if bounded:
+        his.append(D(draw(st.integers(min_value=(cuts[-1] if cuts else 0) + 1, max_value=80))))
+    else:
+        his.append(None)
+    segs = []
+    lo = D(0)
+    for hi in his:
+        segs.append(Segment(lo, hi, draw(money), draw(money) / 10))
+        lo = hi if hi is not None else lo
+    return PiecewiseCost(label, tuple(segs), R)
+
+
+@st.composite
+def staircase(draw: st.DrawFn, label: str) -> PiecewiseCost:
+    return capacity_cost(
+        label,
+        price_per_unit_hour=draw(money) + D("0.25"),
+        per_unit=D(draw(st.integers(min_value=1, max_value=30))),
+        peak_factor=D(draw(st.integers(min_value=4, max_value=12))) / 4,
+        minimum=draw(st.integers(min_value=0, max_value=4)),
+        increment=draw(st.integers(min_value=1, max_value=3)),
+        up_to=D(80),
+        fixed_per_hour=draw(money),
+        per_traffic_unit=draw(money) / 100,
+    )
+
+
+def shape(label: str) -> st.SearchStrategy[PiecewiseCost]:
+    return st.one_of(
+        piecewise(label), staircase(label), st.builds(lambda f, v: linear_piecewise(label, f, v, R), money, money)
+    )
+
+
+@given(staircase("s"), st.lists(st.integers(min_value=0, max_value=8000), min_size=2, max_size=20))
+def test_staircase_is_monotone_in_traffic(cost: PiecewiseCost, xs: list[int]) -> None:
+    values = [cost.at(D(x) / 100) for x in sorted(xs)]
+    assert values == sorted(values)
+
+
+def _sign(v: D) -> int:
+    return (v > 0) - (v < 0)
+
+
+@settings(max_examples=150, deadline=None)
+@given(shape("A"), shape("B"))
+def test_every_crossing_is_real_and_none_is_missed(a: PiecewiseCost, b: PiecewiseCost) -> None:
+    res = crossings(a, b, tokens_per_unit=D(1))
+    top = res.upper_units_per_hour if res.upper_units_per_hour is not None else D(90)
+    for c in res.crossings:
+        x = c.units_per_hour
+        assert x >= 0
+        if res.upper_units_per_hour is not None:
+            assert x <= res.upper_units_per_hour
+        if c.kind == "equal":
+            # both paths' own formulas give the same cost there, to the cent
+            assert abs(a.at(x) - b.at(x)) < D("0.005")
+        else:
+            # the order flips across the step: one side at x, the other just above
+            below, above = _sign(c.cost_a - c.cost_b), _sign(c.cost_a_above - c.cost_b_above)
+            assert below != 0 and above != 0 and below != above
+    # dense scan: a sign change between two grid points must contain a reported crossing
+    grid = [top * i / 720 for i in range(721)]
+    signs = [(x, _sign(a.at(x) - b.at(x))) for x in grid]
+    nonzero = [(x, s) for x, s in signs if s != 0]
+    for (x0, s0), (x1, s1) in itertools.pairwise(nonzero):
+        if s0 != s1:
+            assert any(x0 <= c.units_per_hour <= x1 for c in res.crossings), (x0, x1, res.crossings)
+    # and the count is not inflated: reported flips alternate the cheaper path
+    for c0, c1 in zip(res.crossings, res.crossings[1:], strict=False):
+        assert c0.cheaper_above == c1.cheaper_below
+    if res.status == "never" and nonzero:
+        assert len({s for _, s in nonzero}) == 1
+
+
+def test_new_engine_modules_are_pure_and_their_examples_run() -> None:
+    import doctest
+    import importlib
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    names = [
+        "costmodel.engine.shapes",
+        "costmodel.engine.crossings",
+        "costmodel.engine.selfhosted",
+        "costmodel.engine.capacity",
+    ]
+    for module in (importlib.import_module(n) for n in names):
+        failed, _ = doctest.testmod(module)
+        assert failed == 0, module.__name__
+    code = (
+        "import importlib, json, sys\n"
+        f"for m in {names!r}: importlib.import_module(m)\n"
+        "print(json.dumps(sorted(n for n in sys.modules if n.split('.')[0] in ('streamlit', 'openai', 'httpx2'))))\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
