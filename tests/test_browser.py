@@ -136,6 +136,39 @@ def test_decision_page_control_share_and_report(browser, base_url: str, tmp_path
     context.close()
 
 
+def test_late_2023_preset_two_clicks_break_even_beside_launch(browser, base_url: str) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13 acceptance: from a fresh start, the late-2023 preset in one click shows about 2.5 million tokens
+    per hour beside the launch control (1e6 x $7 / ($4.50 - $1.75) = 2,545,455; prices.md §9)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1600})
+    page = context.new_page()
+    _open(page, base_url)  # a fresh session on the default page
+    _settled(page)
+    preset = page.get_by_role("button", name="Late 2023: OpenAI vs Azure, gpt-3.5-turbo")
+    preset.wait_for(timeout=TIMEOUT_MS)
+    preset.click(timeout=TIMEOUT_MS)  # click 1 of at most 2
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+        ".some(e => e.innerText.includes('Break-even (tokens per hour)'))",
+        timeout=TIMEOUT_MS,
+    )
+    _settled(page)
+    value = _metric(page, "Break-even (tokens per hour)")
+    assert value.startswith("2.5") and value.endswith(" million"), value
+    # beside the launch control: the metric and the control share a column (overlapping x ranges), and the
+    # control is there (as a link, or disabled with its reason, when training closed for the model)
+    figure = page.locator('[data-testid="stMetric"]').filter(has_text="Break-even (tokens per hour)").first
+    control = page.get_by_text("Launch this fine-tuning").first
+    fb, cb = figure.bounding_box(), control.bounding_box()
+    assert fb is not None and cb is not None
+    assert cb["x"] < fb["x"] + fb["width"] and fb["x"] < cb["x"] + cb["width"]
+    assert 0 <= cb["y"] - fb["y"] < 400  # directly below the figure
+    assert parse_qs(urlparse(page.url).query)["as_of"] == ["2024-01-15"]
+    page.mouse.move(0, 0)  # no tooltip in the screenshot
+    page.wait_for_timeout(500)
+    _shot(page, "late-2023-preset")
+    context.close()
+
+
 @pytest.mark.parametrize("name", ["whatif", "prices", "dataset"])
 def test_other_pages_render_and_are_captured(browser, base_url: str, name: str) -> None:  # type: ignore[no-untyped-def]
     context = browser.new_context(viewport={"width": 1400, "height": 2400})

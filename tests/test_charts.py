@@ -98,7 +98,7 @@ def test_cumulative_cost_and_payback_marker(mini_catalog: Catalog) -> None:
     assert len(payback) == 1
     # 2.40 / 2.9375 = 0.817 hours = 0.817 / 730 months
     assert payback[0].x[0] == pytest.approx(2.40 / 2.9375 / 730, rel=1e-9)
-    assert "payback after 0.8 hours" in payback[0].text[0]
+    assert "payback after 49 minutes" in payback[0].text[0]  # 0.817 h x 60 (issue 13: no "0.8 hours")
 
 
 def test_never_paying_back_is_written_on_the_chart(mini_catalog: Catalog) -> None:

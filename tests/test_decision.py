@@ -95,7 +95,7 @@ def test_recommendation_sentence_matches_hand_computation(mini_catalog: Catalog)
     )
     # payback 2.40 / 2.9375 = 0.817 hours
     assert (
-        "fine-tuning pays back its training after 0.8 hours against gpt-4 base with a few-shot prompt" in rec.sentence
+        "fine-tuning pays back its training after 49 minutes against gpt-4 base with a few-shot prompt" in rec.sentence
     )
     # break-even with Azure: 2,545,454.5 tokens an hour, 61,090.9 requests a day
     assert (
@@ -148,5 +148,6 @@ def test_wording_helpers() -> None:
     assert describe_path("openai:gpt-4o:base@standard") == "gpt-4o base with a few-shot prompt on OpenAI"
     assert format_tokens(Decimal("2545454.5")) == "2.5M"
     assert format_tokens(Decimal(999)) == "999"
-    assert describe_duration(Decimal("0.817"), Decimal(730)) == "0.8 hours"
-    assert describe_duration(Decimal(1460), Decimal(730)) == "2.0 months"
+    # issue 13: human units at any scale (0.817 h x 60 = 49.02 minutes; 1,460 h / 730 = 2 months)
+    assert describe_duration(Decimal("0.817"), Decimal(730)) == "49 minutes"
+    assert describe_duration(Decimal(1460), Decimal(730)) == "2 months"

@@ -25,8 +25,9 @@ def test_one_duration_formatter_says_1_day() -> None:
     assert decision.describe_duration is describe_duration
     assert describe_duration(Decimal(30), Decimal(730)) == "1 day"  # 30 h rounds to 1 day
     assert describe_duration(Decimal(48), Decimal(730)) == "2 days"
-    assert describe_duration(Decimal(1460), Decimal(730)) == "2.0 months"
-    assert describe_duration(Decimal("0.01"), Decimal(730)) == "0.1 hours"  # never "0.0 hours"
+    assert describe_duration(Decimal(1460), Decimal(730)) == "2 months"
+    # issue 13: human units at any scale; 0.01 h = 36 seconds (never "0.1 hours", never "0.0 hours")
+    assert describe_duration(Decimal("0.01"), Decimal(730)) == "36 seconds"
     defined = [p for p in _python_files() if "def describe_duration" in p.read_text(encoding="utf-8")]
     assert [p.relative_to(ROOT).as_posix() for p in defined] == ["costmodel/engine/breakeven.py"]
 

@@ -87,7 +87,9 @@ def test_markdown_has_recommendation_assumptions_and_prices(report: Report) -> N
     assert report.recommendation.sentence in md
     assert "| Requests per day | 1000 |" in md
     assert "| Prices as of | 2024-01-15 |" in md
-    prices_section = md.split("## Prices used (in force on 2024-01-15)")[1]
+    prices_section = md.split(
+        "## Prices used (prices as of 2024-01-15, 12-month horizon, USD) (in force on 2024-01-15)"
+    )[1]
     assert prices_section.count("\n| azure |") + prices_section.count("\n| openai |") == 9
     assert "| $7.00 | usd_per_hour | [2023-10-01, 2024-07-01) | unconfirmed |" in prices_section
     assert "**Warning:** this recommendation rests on an unconfirmed price." in md

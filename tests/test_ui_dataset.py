@@ -43,12 +43,15 @@ def test_upload_with_problems_lists_them() -> None:
     assert metric(at, "Examples") == f"{expected.examples:,}"
 
 
-def test_use_this_dataset_puts_its_figures_into_the_scenario() -> None:
+def test_use_this_dataset_puts_its_figures_into_the_scenario(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # A clean file (the sample's first 60 examples): a file with blocking errors is refused (issue 13).
+    clean = tmp_path / "first60.jsonl"
+    clean.write_bytes(b"".join(SAMPLE.read_bytes().splitlines(keepends=True)[:60]))
     at = run_app("dataset")
-    _upload(at, PROBLEMS)
+    _upload(at, clean)
     at.button(key="use_dataset").click().run()
     assert not at.exception
-    expected = analyze_bytes(PROBLEMS.read_bytes(), model=MODEL, name=PROBLEMS.name, workers=1)
+    expected = analyze_bytes(clean.read_bytes(), model=MODEL, name=clean.name, workers=1)
     assert at.query_params["training_tokens"] == str(expected.billed_tokens)
     assert at.query_params["epochs"] == str(expected.n_epochs)
     assert at.query_params["few_shot_tokens"] == str(expected.few_shot_tokens(3))

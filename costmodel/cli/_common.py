@@ -22,12 +22,25 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from costmodel.errors import InputError
 from costmodel.prices import Catalog, load_catalog
 
-__all__ = ["add_catalog_options", "as_of_from_args", "catalog_from_args", "parse_date", "print_json", "table"]
+if TYPE_CHECKING:  # pragma: no cover
+    from costmodel.prices.fx import FxRate
+
+__all__ = [
+    "add_catalog_options",
+    "add_currency_option",
+    "as_of_from_args",
+    "catalog_from_args",
+    "fx_from_args",
+    "fx_json",
+    "parse_date",
+    "print_json",
+    "table",
+]
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -48,6 +61,44 @@ def add_catalog_options(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="a price CSV in the bundled format whose rows override the bundled ones (e.g. negotiated discounts)",
     )
+
+
+def add_currency_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--currency CODE``: amounts shown in an ECB currency at the as-of date's reference rate."""
+    parser.add_argument(
+        "--currency",
+        metavar="CODE",
+        default=None,
+        help="show amounts in this currency (EUR, GBP, JPY or any ECB currency), converted from USD at the "
+        "European Central Bank reference rate of the as-of date (offline; the rate and its date are printed). "
+        "Default: USD",
+    )
+
+
+def fx_from_args(args: argparse.Namespace, as_of: date) -> FxRate | None:
+    """The ECB rate for ``--currency`` on ``as_of``; None for USD or when the option is absent."""
+    code = getattr(args, "currency", None)
+    if code is None or code.strip().upper() == "USD":
+        return None
+    from costmodel.prices.fx import usd_rate
+
+    return usd_rate(code, as_of)
+
+
+def fx_json(fx: FxRate | None) -> dict[str, Any] | None:
+    """The rate block of a JSON output (``None`` when amounts are in USD)."""
+    if fx is None:
+        return None
+    return {
+        "currency": fx.currency,
+        "per_usd": fx.per_usd,
+        "rate_date": fx.rate_date,
+        "requested_date": fx.requested,
+        "ecb_usd_per_eur": fx.usd_per_eur,
+        "ecb_currency_per_eur": fx.currency_per_eur,
+        "source": fx.source,
+        "description": fx.describe(),
+    }
 
 
 def parse_date(text: str, *, field: str = "--as-of") -> date:

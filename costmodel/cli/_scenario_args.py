@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from costmodel.engine.breakdown import Breakdown, LineItem
 from costmodel.engine.scenario import Scenario, load_scenario, scenario_from_mapping
 from costmodel.errors import InputError
 from costmodel.money import quantize_cents
+
+if TYPE_CHECKING:  # pragma: no cover
+    from costmodel.prices.fx import FxRate
 
 
 def decimal_arg(text: str) -> Decimal:
@@ -106,8 +109,18 @@ def scenario_from_args(args: argparse.Namespace, *, default_traffic: dict[str, A
     return scenario_from_mapping(base, source=str(args.scenario) if args.scenario else "command line")
 
 
-def line_json(item: LineItem) -> dict[str, Any]:
-    return {
+def converted(name: str, amount_usd: Decimal | None, fx: FxRate | None) -> dict[str, Any]:
+    """``{"<name>_<ccy>": amount}`` rounded to the currency's minor unit; ``{}`` without a rate."""
+    if fx is None:
+        return {}
+    from costmodel.present.currency import quantize_money
+
+    key = f"{name}_{fx.currency.lower()}"
+    return {key: None if amount_usd is None else quantize_money(amount_usd, fx)}
+
+
+def line_json(item: LineItem, fx: FxRate | None = None) -> dict[str, Any]:
+    data: dict[str, Any] = {
         "name": item.name,
         "kind": item.kind,
         "quantity": item.quantity.quantize(Decimal("0.000001")).normalize(),
@@ -118,12 +131,18 @@ def line_json(item: LineItem) -> dict[str, Any]:
         "source_url": item.source_url,
         "note": item.note,
     }
+    if fx is not None:
+        price = None if item.unit_price is None else (item.unit_price * fx.per_usd).quantize(Decimal("1e-9"))
+        data[f"unit_price_{fx.currency.lower()}"] = None if price is None else price.normalize()
+        data.update(converted("cost", item.cost, fx))
+    return data
 
 
-def breakdown_json(b: Breakdown) -> dict[str, Any]:
+def breakdown_json(b: Breakdown, fx: FxRate | None = None) -> dict[str, Any]:
     return {
         "label": b.label,
         "total_usd": quantize_cents(b.total) if b.complete else None,
+        **converted("total", b.total if b.complete else None, fx),
         "reliability": b.reliability.value,
-        "lines": [line_json(i) for i in b.items],
+        "lines": [line_json(i, fx) for i in b.items],
     }

@@ -13,12 +13,20 @@ from collections import Counter
 from datetime import date
 from typing import Any, TextIO
 
-from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json
+from costmodel.cli._common import (
+    add_catalog_options,
+    add_currency_option,
+    as_of_from_args,
+    catalog_from_args,
+    fx_from_args,
+    fx_json,
+    print_json,
+)
 from costmodel.cli._scenario_args import breakdown_json
 from costmodel.dataset import CODES, DatasetAnalysis, analyze_file, training_costs
 from costmodel.engine.breakdown import Breakdown
 from costmodel.errors import InputError
-from costmodel.money import format_usd
+from costmodel.present.currency import FxRate, currency_code, format_money, rate_caption
 
 __all__ = ["register", "run"]
 
@@ -54,6 +62,7 @@ def register(subparsers: Any) -> None:
         help="progress bar on stderr (default: on a terminal, for files over 16 MiB)",
     )
     add_catalog_options(p)
+    add_currency_option(p)
     p.set_defaults(handler=run)
 
 
@@ -89,6 +98,7 @@ def run(args: argparse.Namespace) -> int:
         raise InputError(f"--shots {args.shots}", field="shots", hint="use 0 or more shots")
     catalog = catalog_from_args(args)
     as_of = as_of_from_args(args)
+    fx = fx_from_args(args, as_of)
     path = Path(args.file)
     show = args.progress
     if show is None:
@@ -115,9 +125,9 @@ def run(args: argparse.Namespace) -> int:
     costs = training_costs(analysis, catalog, as_of) if analysis.is_usable else []
     few_shot = analysis.few_shot_tokens(args.shots) if analysis.examples else None
     if args.json:
-        print_json(to_json(analysis, costs, args, few_shot, as_of))
+        print_json(to_json(analysis, costs, args, few_shot, as_of, fx=fx))
     else:
-        sys.stdout.write(to_text(analysis, costs, args, few_shot, as_of))
+        sys.stdout.write(to_text(analysis, costs, args, few_shot, as_of, fx=fx))
     if not analysis.is_usable:
         first = next(p for p in analysis.problems if p.line is None and p.severity == "error")
         sys.stderr.write(f"costmodel: {analysis.source}: unusable: {first.message}. Fix: {first.hint}\n")
@@ -131,6 +141,8 @@ def to_json(
     args: argparse.Namespace,
     few_shot: int | None,
     as_of: date,
+    *,
+    fx: FxRate | None = None,
 ) -> dict[str, Any]:
     data: dict[str, Any] = {
         "source": analysis.source,
@@ -149,7 +161,9 @@ def to_json(
         "few_shot": {"k": args.shots, "prompt_tokens": few_shot},
         "stats": analysis.stats.model_dump(),
         "as_of": as_of,
-        "training_costs": [{"provider": prov, "tier": tier, **breakdown_json(b)} for prov, tier, b in costs],
+        "currency": currency_code(fx),
+        "fx": fx_json(fx),
+        "training_costs": [{"provider": prov, "tier": tier, **breakdown_json(b, fx)} for prov, tier, b in costs],
         "problem_counts": analysis.problem_counts,
         "problems_omitted": analysis.problems_omitted,
         "problems": [p.model_dump() for p in analysis.problems],
@@ -171,6 +185,8 @@ def to_text(
     args: argparse.Namespace,
     few_shot: int | None,
     as_of: date,
+    *,
+    fx: FxRate | None = None,
 ) -> str:
     a = analysis
     out: list[str] = []
@@ -199,9 +215,11 @@ def to_text(
     if few_shot is not None:
         w(f"few-shot prompt:   {few_shot:,} tokens for k={args.shots} shots (k x mean tokens per example)\n")
     if costs:
-        w(f"\ntraining cost as of {as_of.isoformat()}:\n")
+        w(f"\ntraining cost as of {as_of.isoformat()} in {currency_code(fx)}:\n")
+        if fx is not None:
+            w(rate_caption(fx) + "\n")
         for provider, tier, b in costs:
-            total = format_usd(b.total) if b.complete else "n/a (no published figure)"
+            total = format_money(b.total, fx) if b.complete else "n/a (no published figure)"
             what = "; ".join(i.name for i in b.items)
             w(f"  {provider:<7} {tier:<12} {total:>14}  {b.reliability.value:<17} {what}\n")
     elif a.is_usable:

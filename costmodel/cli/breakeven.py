@@ -5,12 +5,22 @@ from __future__ import annotations
 import argparse
 from decimal import Decimal
 
-from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json
+from costmodel.cli._common import (
+    add_catalog_options,
+    add_currency_option,
+    as_of_from_args,
+    catalog_from_args,
+    fx_from_args,
+    fx_json,
+    print_json,
+)
 from costmodel.cli._scenario_args import add_scenario_options, decimal_arg, scenario_from_args
 from costmodel.cli._serving_args import add_serving_options, apply_serving_args
 from costmodel.engine.scenario import evaluate
 from costmodel.engine.usage import PathSpec
 from costmodel.errors import InputError
+from costmodel.present.currency import currency_code, rate_caption
+from costmodel.present.numbers import explain
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -25,6 +35,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     p.add_argument("--json", action="store_true")
     add_catalog_options(p)
+    add_currency_option(p)
     p.set_defaults(handler=run)
 
 
@@ -43,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
         )
     result = evaluate(catalog_from_args(args), scenario, as_of=as_of_from_args(args))
     be = result.breakevens[0]
+    fx = fx_from_args(args, result.as_of)
+    explained = explain(result, fx)
     if args.json:
         print_json(
             {
@@ -66,6 +79,19 @@ def run(args: argparse.Namespace) -> int:
                         "cheaper_above": x.cheaper_above,
                     }
                     for x in (result.crossings[0].crossings if result.crossings else ())
+                ],
+                "currency": currency_code(fx),
+                "fx": fx_json(fx),
+                "equations": [
+                    {
+                        "kind": e.kind,
+                        "title": e.title,
+                        "figure": e.figure,
+                        "equation": e.equation,
+                        "substituted": e.substituted,
+                        "coefficients": list(e.coefficients),
+                    }
+                    for e in explained
                 ],
                 "paybacks": [
                     {
@@ -115,6 +141,15 @@ def run(args: argparse.Namespace) -> int:
     for pb in result.paybacks:
         # The break-even above compares running costs; the one-off training is paid back here.
         print(f"Payback of training: {pb.explanation.rstrip('.')} ({pb.reliability.value}).")
+    print(f"\nHow these are computed (amounts in {currency_code(fx)}):")
+    if fx is not None:
+        print(rate_caption(fx))
+    for e in explained:
+        print(f"\n{e.kind} {e.title}: {e.figure}")
+        print(f"  {e.equation}")
+        print(f"  {e.substituted}")
+        for c in e.coefficients:
+            print(f"    {c}")
     return 0
 
 

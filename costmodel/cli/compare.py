@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import argparse
 
-from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json, table
-from costmodel.cli._scenario_args import add_scenario_options, breakdown_json, scenario_from_args
+from costmodel.cli._common import (
+    add_catalog_options,
+    add_currency_option,
+    as_of_from_args,
+    catalog_from_args,
+    fx_from_args,
+    fx_json,
+    print_json,
+    table,
+)
+from costmodel.cli._scenario_args import add_scenario_options, breakdown_json, converted, scenario_from_args
 from costmodel.cli._serving_args import add_serving_options, apply_serving_args
 from costmodel.engine.scenario import evaluate
-from costmodel.money import format_quantity, format_usd, quantize_cents
+from costmodel.money import format_quantity, quantize_cents
+from costmodel.present.currency import currency_code, format_money, rate_caption, rate_tag
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,17 +27,21 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     add_serving_options(p)
     p.add_argument("--json", action="store_true")
     add_catalog_options(p)
+    add_currency_option(p)
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
     scenario = apply_serving_args(scenario_from_args(args), args)
     result = evaluate(catalog_from_args(args), scenario, as_of=as_of_from_args(args))
+    fx = fx_from_args(args, result.as_of)
     if args.json:
         print_json(
             {
                 "as_of": result.as_of,
                 "horizon_months": scenario.horizon_months,
+                "currency": currency_code(fx),
+                "fx": fx_json(fx),
                 "paths": [
                     {
                         "path": c.path.label,
@@ -35,9 +49,12 @@ def run(args: argparse.Namespace) -> int:
                         "monthly_usd": quantize_cents(c.monthly_total),
                         "training_usd": None if c.training_total is None else quantize_cents(c.training_total),
                         "horizon_usd": None if c.horizon_total is None else quantize_cents(c.horizon_total),
+                        **converted("monthly", c.monthly_total, fx),
+                        **converted("training", c.training_total, fx),
+                        **converted("horizon", c.horizon_total, fx),
                         "reliability": c.reliability.value,
-                        "lines": breakdown_json(c.monthly)["lines"],
-                        "training_lines": None if c.training is None else breakdown_json(c.training)["lines"],
+                        "lines": breakdown_json(c.monthly, fx)["lines"],
+                        "training_lines": None if c.training is None else breakdown_json(c.training, fx)["lines"],
                         "capacity": None
                         if c.capacity is None
                         else {
@@ -53,17 +70,21 @@ def run(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    print(f"Prices as of {result.as_of}; horizon {scenario.horizon_months} months\n")
+    print(f"Prices as of {result.as_of}; horizon {scenario.horizon_months} months; amounts in {currency_code(fx)}")
+    if fx is not None:
+        print(rate_caption(fx))
+    print()
     for c in result.costs:
-        print(f"{c.path.label}: {format_usd(c.monthly_total)} a month ({c.reliability.value})")
+        tag = f"; {rate_tag(fx)}" if fx is not None else ""
+        print(f"{c.path.label}: {format_money(c.monthly_total, fx)} a month ({c.reliability.value}{tag})")
         print(
             table(
                 [
                     [
                         i.name,
                         f"{format_quantity(i.quantity)} {i.quantity_unit}",
-                        format_usd(i.unit_price, precise=True),
-                        format_usd(i.cost),
+                        format_money(i.unit_price, fx, precise=True),
+                        format_money(i.cost, fx),
                         i.reliability.value,
                     ]
                     for i in c.monthly.items
@@ -72,12 +93,16 @@ def run(args: argparse.Namespace) -> int:
             )
         )
         if c.training is not None:
-            print(f"  training (one-off): {format_usd(c.training_total)}")
+            print(f"  training (one-off): {format_money(c.training_total, fx)}{f' ({rate_tag(fx)})' if fx else ''}")
             for i in c.training.items:
-                price = format_usd(i.unit_price, precise=True)
+                price = format_money(i.unit_price, fx, precise=True)
                 print(
                     f"    {i.name}: {format_quantity(i.quantity)} {i.quantity_unit} x {price}"
-                    f" = {format_usd(i.cost)} ({i.reliability.value})"
+                    f" = {format_money(i.cost, fx)} ({i.reliability.value})"
                 )
-        print(f"  over {scenario.horizon_months} months: {format_usd(c.horizon_total)}\n")
+        print(
+            f"  over {scenario.horizon_months} months: {format_money(c.horizon_total, fx)}"
+            + (f" ({rate_tag(fx)})" if fx else "")
+            + "\n"
+        )
     return 0

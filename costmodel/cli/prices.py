@@ -16,11 +16,20 @@ import argparse
 import json
 import sys
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args, table
+from costmodel.cli._common import (
+    add_catalog_options,
+    add_currency_option,
+    as_of_from_args,
+    catalog_from_args,
+    fx_from_args,
+    table,
+)
 from costmodel.errors import InputError
 from costmodel.money import format_usd
+from costmodel.present.currency import FxRate, format_money, rate_caption
 from costmodel.prices import TIERS, Kind, PriceRow, Provider, Unit, Variant
 
 __all__ = ["register", "row_to_json", "run"]
@@ -46,6 +55,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--kind", help="one of " + ", ".join(k.value for k in Kind))
     parser.add_argument("--tier", help="e.g. standard, batch, global, developer, provisioned")
     add_catalog_options(parser)
+    add_currency_option(parser)
     parser.add_argument("--json", action="store_true", help="print a JSON list of rows instead of a table")
     parser.set_defaults(handler=run)
 
@@ -77,7 +87,7 @@ def select_rows(args: argparse.Namespace, as_of: date) -> list[PriceRow]:
     ]
 
 
-def row_to_json(row: PriceRow) -> dict[str, Any]:
+def row_to_json(row: PriceRow, fx: FxRate | None = None) -> dict[str, Any]:
     """One row as plain JSON values: amounts as decimal strings, dates as YYYY-MM-DD."""
     return {
         "provider": row.provider.value,
@@ -95,13 +105,26 @@ def row_to_json(row: PriceRow) -> dict[str, Any]:
         "note": row.note,
         "origin": row.origin,
         "line": row.line,
+        **(
+            {}
+            if fx is None
+            else {
+                f"amount_{fx.currency.lower()}": None
+                if row.amount is None
+                else str((row.amount * fx.per_usd).quantize(Decimal("1e-9")).normalize()),
+                "fx": {"currency": fx.currency, "per_usd": str(fx.per_usd), "rate_date": fx.rate_date.isoformat()},
+            }
+        ),
     }
 
 
-def _amount(row: PriceRow) -> str:
+def _amount(row: PriceRow, fx: FxRate | None = None) -> str:
     if row.amount is None:
         return "no published figure"
-    return f"{format_usd(row.amount, precise=True)} {_PER[row.unit]}"
+    text = f"{format_usd(row.amount, precise=True)} {_PER[row.unit]}"
+    if fx is not None:
+        text += f" = {format_money(row.amount, fx, precise=True)}"
+    return text
 
 
 def _window(row: PriceRow) -> str:
@@ -109,7 +132,7 @@ def _window(row: PriceRow) -> str:
     return text + ("*" if not row.date_confirmed else "")
 
 
-def render_table(rows: list[PriceRow]) -> str:
+def render_table(rows: list[PriceRow], fx: FxRate | None = None) -> str:
     headers = ("provider", "model", "variant", "kind", "tier", "amount", "window", "reliability", "source")
     cells = [
         (
@@ -118,7 +141,7 @@ def render_table(rows: list[PriceRow]) -> str:
             r.variant.value,
             r.kind.value,
             r.tier,
-            _amount(r),
+            _amount(r, fx),
             _window(r),
             r.reliability.value,
             r.source_url or "(none: " + ("user file" if r.origin != "prices.csv" else "see note") + ")",
@@ -131,8 +154,9 @@ def render_table(rows: list[PriceRow]) -> str:
 def run(args: argparse.Namespace) -> int:
     as_of = as_of_from_args(args)
     rows = select_rows(args, as_of)
+    fx = fx_from_args(args, as_of)
     if args.json:
-        json.dump([row_to_json(r) for r in rows], sys.stdout, indent=2)
+        json.dump([row_to_json(r, fx) for r in rows], sys.stdout, indent=2)
         sys.stdout.write("\n")
         return 0
     if not rows:
@@ -140,7 +164,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     count = f"{len(rows)} row" + ("" if len(rows) == 1 else "s")
     sys.stdout.write(f"Prices in force on {as_of.isoformat()} ({count})\n\n")
-    sys.stdout.write(render_table(rows) + "\n\n")
+    if fx is not None:
+        sys.stdout.write(
+            rate_caption(fx) + " Each amount: the USD catalogue figure = its " + fx.currency + " equivalent.\n\n"
+        )
+    sys.stdout.write(render_table(rows, fx) + "\n\n")
     notes = ["windows are [from, to): the end day is excluded; 'open' = no known end"]
     user_files = sorted({r.origin for r in rows if r.origin != "prices.csv"})
     if user_files:

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import argparse
 
-from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args, print_json, table
-from costmodel.cli._scenario_args import breakdown_json, decimal_arg
+from costmodel.cli._common import (
+    add_catalog_options,
+    add_currency_option,
+    as_of_from_args,
+    catalog_from_args,
+    fx_from_args,
+    fx_json,
+    print_json,
+    table,
+)
+from costmodel.cli._scenario_args import breakdown_json, converted, decimal_arg
 from costmodel.cli._serving_args import add_serving_options, serving_from_args
 from costmodel.engine.breakdown import Breakdown
 from costmodel.engine.training import MAX_EPOCHS, default_epochs, estimate_training
 from costmodel.engine.usage import PathSpec, training_tier, with_training_minimum
 from costmodel.errors import InputError
-from costmodel.money import format_quantity, format_usd, quantize_cents
+from costmodel.money import format_quantity, quantize_cents
+from costmodel.present.currency import currency_code, format_money, rate_caption, rate_tag
 from costmodel.prices import Reliability
 
 
@@ -30,6 +40,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--json", action="store_true")
     add_serving_options(p)
     add_catalog_options(p)
+    add_currency_option(p)
     p.set_defaults(handler=run)
 
 
@@ -50,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
         )
     catalog = catalog_from_args(args)
     as_of = as_of_from_args(args)
+    fx = fx_from_args(args, as_of)
     if path.shape == "selfhosted":
         b = _selfhosted(args, path, epochs)
     else:
@@ -72,19 +84,25 @@ def run(args: argparse.Namespace) -> int:
                 "tokens": args.tokens,
                 "epochs": epochs,
                 "cost_usd": quantize_cents(b.total),
-                **breakdown_json(b),
+                **converted("cost", b.total, fx),
+                "currency": currency_code(fx),
+                "fx": fx_json(fx),
+                **breakdown_json(b, fx),
             }
         )
         return 0
-    print(f"{b.label} as of {as_of}: {format_usd(b.total)} ({b.reliability.value})")
+    tag = f"; {rate_tag(fx)}" if fx is not None else ""
+    print(f"{b.label} as of {as_of}: {format_money(b.total, fx)} ({b.reliability.value}{tag})")
+    if fx is not None:
+        print(rate_caption(fx))
     print(
         table(
             [
                 [
                     i.name,
                     f"{format_quantity(i.quantity)} {i.quantity_unit}",
-                    format_usd(i.unit_price, precise=True),
-                    format_usd(i.cost),
+                    format_money(i.unit_price, fx, precise=True),
+                    format_money(i.cost, fx),
                     i.reliability.value,
                 ]
                 for i in b.items

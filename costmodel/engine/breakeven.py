@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict
 from costmodel.engine.usage import LinearCost, PathSpec
 from costmodel.money import ZERO, fine
 from costmodel.prices import Reliability, lowest_reliability
+from costmodel.units import format_duration
 
 __all__ = ["BreakEven", "Payback", "breakeven", "describe_duration", "payback"]
 
@@ -149,17 +150,15 @@ class Payback(BaseModel):
 
 
 def describe_duration(hours: Decimal, hours_per_month: Decimal) -> str:
-    """``3.2 months``, ``12 days``, ``1 day`` or ``5.0 hours``: the one duration formatter.
+    """``5 minutes``, ``12 days``, ``1 day``, ``3.2 months``: the one duration formatter, in human units at any
+    scale (never ``0.1 hours`` for five minutes; see :func:`costmodel.units.format_duration`).
 
     >>> describe_duration(Decimal(7300), Decimal(730)), describe_duration(Decimal(30), Decimal(730))
-    ('10.0 months', '1 day')
+    ('10 months', '1 day')
+    >>> describe_duration(Decimal(5) / 60, Decimal(730))
+    '5 minutes'
     """
-    if hours >= hours_per_month:
-        return f"{hours / hours_per_month:.1f} months"
-    if hours >= 24:
-        days = f"{hours / 24:.0f}"
-        return "1 day" if days == "1" else f"{days} days"
-    return f"{max(hours, Decimal('0.1')):.1f} hours"
+    return format_duration(hours, hours_per_month)
 
 
 def payback(

@@ -130,18 +130,29 @@ def cost_vs_traffic(result: ScenarioResult, *, log_x: bool = True, points: int =
         top = min(top, float(result.traffic_range_units_per_hour) * tpu)
     x = np.geomspace(max(lo / 20, 1.0), top, points) if log_x else np.linspace(0.0, min(hi * 1.6, top), points)
     curves = _curves(result)
+    # Traffic as each path really processes it: a base path's prompt also carries the few-shot examples.
+    processed = {
+        c.path.label: float(c.input_tokens_per_unit + c.output_tokens_per_unit) / tpu if tpu else 1.0
+        for c in result.costs
+    }
     traces: list[dict[str, Any]] = []
     for i, (label, curve) in enumerate(curves.items()):
         xs, ys = _points(curve, x, tpu, hours)
+        ratio = processed.get(label, 1.0)
         traces.append(
             {
                 "type": "scatter",
                 "x": xs,
                 "y": ys,
+                "customdata": np.asarray(xs, dtype=float) * ratio,
                 "mode": "lines",
                 "name": label + (" (steps)" if len(curve.segments) > 1 else ""),
                 "line": {"color": _COLORS[i % len(_COLORS)], "width": 2},
-                "hovertemplate": "%{x:,.0f} tokens/h<br>$%{y:,.2f} a month<extra>" + label + "</extra>",
+                "hovertemplate": "%{x:,.0f} workload tokens/h; this path processes %{customdata:,.0f} tokens/h"
+                + (" (few-shot included)" if ratio != 1.0 else "")
+                + "<br>$%{y:,.2f} a month<extra>"
+                + label
+                + "</extra>",
             }
         )
     marked = {(be.path_a.label, be.path_b.label) for be in crossings}
@@ -188,7 +199,10 @@ def cost_vs_traffic(result: ScenarioResult, *, log_x: bool = True, points: int =
     layout = {
         "title": {"text": _title("Monthly cost against traffic", grade)},
         "xaxis": {
-            "title": {"text": "traffic (tokens per hour: prompt + output)"},
+            "title": {
+                "text": "traffic (tokens per hour: short prompt + output"
+                + ("; base paths also process their few-shot tokens, see hover)" if traffic.few_shot_tokens else ")")
+            },
             "type": "log" if log_x else "linear",
             **_decades(log_x),
         },

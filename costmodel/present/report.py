@@ -23,13 +23,26 @@ import plotly.graph_objects as go
 from costmodel.engine.breakdown import Breakdown
 from costmodel.engine.scenario import ScenarioResult
 from costmodel.engine.usage import resolve_prices, training_tier
-from costmodel.money import format_quantity, format_usd
+from costmodel.money import format_usd
 from costmodel.present.charts import UNCONFIRMED_NOTE, cost_vs_traffic, cumulative_cost, line_items_bar
+from costmodel.present.currency import currency_code, format_money, rate_caption
 from costmodel.present.decision import QUESTIONS, Readiness, Recommendation, describe_path
+from costmodel.present.numbers import Explained, explain, traffic_note
 from costmodel.prices import Catalog, Kind, PriceRow, Reliability, Variant
+from costmodel.prices.fx import FxRate
 from costmodel.ui.inputs import ScenarioInputs
+from costmodel.units import format_line_quantity
 
-__all__ = ["Report", "breakdown_rows", "line_item_rows", "md_table", "price_rows", "prices_used"]
+__all__ = [
+    "Report",
+    "breakdown_rows",
+    "explained_html",
+    "explained_markdown",
+    "line_item_rows",
+    "md_table",
+    "price_rows",
+    "prices_used",
+]
 
 _MICRO = Decimal("0.000001")
 _ASSUMPTION_LABELS = {
@@ -53,14 +66,14 @@ def _qty(value: Decimal) -> str:
     return f"{value.quantize(_MICRO).normalize():f}"
 
 
-def breakdown_rows(b: Breakdown) -> list[dict[str, str]]:
-    """A breakdown as display rows (money through :func:`format_usd`)."""
+def breakdown_rows(b: Breakdown, fx: FxRate | None = None) -> list[dict[str, str]]:
+    """A breakdown as display rows (money in USD, or in ``fx.currency`` at that rate; quantities in human units)."""
     return [
         {
             "line": i.name,
-            "quantity": f"{format_quantity(i.quantity)} {i.quantity_unit}",
-            "unit price": format_usd(i.unit_price, precise=True),
-            "cost": format_usd(i.cost),
+            "quantity": format_line_quantity(i.quantity, i.quantity_unit),
+            "unit price": format_money(i.unit_price, fx, precise=True),
+            "cost": format_money(i.cost, fx),
             "reliability": i.reliability.value + (f" ({UNCONFIRMED_NOTE})" if i.reliability == "unconfirmed" else ""),
             "source": i.source_url or "none (unconfirmed)",
             "note": i.note,
@@ -203,6 +216,7 @@ class Report:
         recommendation: Recommendation,
         catalog_name: str = "bundled data/prices.csv",
         generated_on: date,
+        fx: FxRate | None = None,
     ) -> None:
         self.inputs = inputs
         self.result = result
@@ -211,6 +225,18 @@ class Report:
         self.catalog_name = catalog_name
         self.generated_on = generated_on
         self.prices = prices_used(catalog, result)
+        self.fx = fx
+        self.explained = explain(result, fx)
+
+    def _context(self) -> str:
+        """As-of date, horizon and currency: carried by every heading."""
+        return (
+            f"prices as of {self.result.as_of.isoformat()}, {self.result.scenario.horizon_months}-month horizon, "
+            f"{currency_code(self.fx)}"
+        )
+
+    def _h(self, title: str) -> str:
+        return f"{title} ({self._context()})"
 
     # -- parts ---------------------------------------------------------------------------------
     def assumptions(self) -> list[dict[str, str]]:
@@ -230,9 +256,9 @@ class Report:
             {
                 "path": c.path.label,
                 "description": describe_path(c.path),
-                "per month": format_usd(c.monthly_total),
-                "training (one-off)": "none" if c.training is None else format_usd(c.training_total),
-                f"over {c.horizon_months} months": format_usd(c.horizon_total),
+                "per month": format_money(c.monthly_total, self.fx),
+                "training (one-off)": "none" if c.training is None else format_money(c.training_total, self.fx),
+                f"over {c.horizon_months} months": format_money(c.horizon_total, self.fx),
                 "reliability": c.reliability.value
                 + (f" ({UNCONFIRMED_NOTE})" if c.reliability == Reliability.UNCONFIRMED else ""),
             }
@@ -258,34 +284,32 @@ class Report:
             f"# {self._title()}",
             "",
             f"Generated {self.generated_on.isoformat()}; prices as of "
-            f"{self.result.as_of.isoformat()}; catalogue: {self.catalog_name}.",
+            f"{self.result.as_of.isoformat()}; horizon {self.result.scenario.horizon_months} months; "
+            f"amounts in {currency_code(self.fx)}; catalogue: {self.catalog_name}.",
             "",
-            "## Recommendation",
+            *([rate_caption(self.fx), ""] if self.fx is not None else []),
+            f"## {self._h('Recommendation')}",
             "",
             rec.sentence,
             "",
         ]
         if rec.unconfirmed:
             out += [f"**Warning:** this recommendation {UNCONFIRMED_NOTE}.", ""]
-        out += ["## Readiness check", "", md_table(self.answers(), ["question", "answer"])]
+        out += [f"## {self._h('Readiness check')}", "", md_table(self.answers(), ["question", "answer"])]
         for w in self.readiness.warnings:
             out.append(f"- **{w.severity}**: {w.text} (source: {w.source})")
-        out += ["", "## Assumptions", "", md_table(self.assumptions(), ["assumption", "value"])]
-        out += ["## Cost by path", "", md_table(self.summary_rows(), list(self.summary_rows()[0]))]
+        out += ["", f"## {self._h('Assumptions')}", "", md_table(self.assumptions(), ["assumption", "value"])]
+        out += [f"## {self._h('Cost by path')}", "", md_table(self.summary_rows(), list(self.summary_rows()[0]))]
         for c in self.result.costs:
-            out += [f"### {c.path.label}: monthly line items", ""]
-            out.append(md_table(breakdown_rows(c.monthly), ["line", "quantity", "unit price", "cost", "reliability"]))
+            out += [f"### {c.path.label}: monthly line items ({self._context()})", ""]
+            cols = ["line", "quantity", "unit price", "cost", "reliability"]
+            out.append(md_table(breakdown_rows(c.monthly, self.fx), cols))
             if c.training is not None:
                 out += ["Training (one-off):", ""]
-                out.append(
-                    md_table(breakdown_rows(c.training), ["line", "quantity", "unit price", "cost", "reliability"])
-                )
-        out += ["## Break-even and payback", ""]
-        for be in self.result.breakevens:
-            out.append(f"- {be.path_a.label} vs {be.path_b.label}: {be.explanation} ({be.reliability.value})")
-        for pb in self.result.paybacks:
-            out.append(f"- {pb.fine_tuned.label} against {pb.base.label}: {pb.explanation} ({pb.reliability.value})")
-        out += ["", f"## Prices used (in force on {self.result.as_of.isoformat()})", ""]
+                out.append(md_table(breakdown_rows(c.training, self.fx), cols))
+        out += [f"## {self._h('Break-even and payback')}", "", traffic_note(self.result), ""]
+        out += [explained_markdown(e, self.fx) for e in self.explained]
+        out += ["", f"## {self._h('Prices used')} (in force on {self.result.as_of.isoformat()})", ""]
         cols = ["provider", "model", "variant", "kind", "tier", "amount", "unit", "valid", "reliability", "source"]
         out.append(md_table(price_rows(self.prices), cols))
         out.append("The HTML version of this report carries the charts.")
@@ -298,45 +322,48 @@ class Report:
             f"<title>{html.escape(self._title())}</title><style>{_CSS}</style></head><body>",
             f"<h1>{html.escape(self._title())}</h1>",
             f"<p>Generated {self.generated_on.isoformat()}; prices as of {self.result.as_of.isoformat()}; "
+            f"horizon {self.result.scenario.horizon_months} months; amounts in {currency_code(self.fx)}; "
             f"catalogue: {html.escape(self.catalog_name)}.</p>",
-            "<h2>Recommendation</h2>",
+            f"<p>{html.escape(rate_caption(self.fx))}</p>" if self.fx is not None else "",
+            f"<h2>{html.escape(self._h('Recommendation'))}</h2>",
             f"<p class='rec'>{html.escape(rec.sentence)}</p>",
         ]
         if rec.unconfirmed:
             parts.append(f"<p class='unconfirmed'>This recommendation {UNCONFIRMED_NOTE}.</p>")
-        parts.append("<h2>Readiness check</h2>" + _html_table(self.answers(), ["question", "answer"]))
+        parts.append(
+            f"<h2>{html.escape(self._h('Readiness check'))}</h2>" + _html_table(self.answers(), ["question", "answer"])
+        )
         for w in self.readiness.warnings:
             cls = "warn block" if w.severity == "blocker" else "warn"
             parts.append(
                 f"<p class='{cls}'><b>{w.severity}</b>: {html.escape(w.text)} "
                 f"(<a href='{html.escape(w.source)}'>source</a>)</p>"
             )
-        parts.append("<h2>Assumptions</h2>" + _html_table(self.assumptions(), ["assumption", "value"]))
-        parts.append("<h2>Cost by path</h2>" + _html_table(self.summary_rows(), list(self.summary_rows()[0])))
-        parts.append("<h2>Charts</h2>")
+        parts.append(
+            f"<h2>{html.escape(self._h('Assumptions'))}</h2>" + _html_table(self.assumptions(), ["assumption", "value"])
+        )
+        parts.append(
+            f"<h2>{html.escape(self._h('Cost by path'))}</h2>"
+            + _html_table(self.summary_rows(), list(self.summary_rows()[0]))
+        )
+        parts.append(f"<h2>{html.escape(self._h('Charts'))}</h2>")
+        parts.append(f"<p>{html.escape(traffic_note(self.result))} Chart amounts are in USD.</p>")
         for k, fig in enumerate(self.figures()):
             parts.append(fig.to_html(full_html=False, include_plotlyjs=(k == 0), config={"displaylogo": False}))
-        parts.append("<h2>Line items</h2>")
+        parts.append(f"<h2>{html.escape(self._h('Line items'))}</h2>")
         cols = ["line", "quantity", "unit price", "cost", "reliability", "source", "note"]
         for c in self.result.costs:
-            parts.append(f"<h3>{html.escape(c.path.label)} (per month)</h3>")
-            parts.append(_html_table(breakdown_rows(c.monthly), cols))
+            parts.append(f"<h3>{html.escape(c.path.label)} (per month; {html.escape(self._context())})</h3>")
+            parts.append(_html_table(breakdown_rows(c.monthly, self.fx), cols))
             if c.training is not None:
-                parts.append(f"<h3>{html.escape(c.path.label)}: training (one-off)</h3>")
-                parts.append(_html_table(breakdown_rows(c.training), cols))
-        parts.append("<h2>Break-even and payback</h2><ul>")
-        for be in self.result.breakevens:
-            parts.append(
-                f"<li>{html.escape(be.path_a.label)} vs {html.escape(be.path_b.label)}: "
-                f"{html.escape(be.explanation)}</li>"
-            )
-        for pb in self.result.paybacks:
-            parts.append(
-                f"<li>{html.escape(pb.fine_tuned.label)} against {html.escape(pb.base.label)}: "
-                f"{html.escape(pb.explanation)}</li>"
-            )
-        parts.append("</ul>")
-        parts.append(f"<h2>Prices used (in force on {self.result.as_of.isoformat()})</h2>")
+                parts.append(
+                    f"<h3>{html.escape(c.path.label)}: training (one-off; {html.escape(self._context())})</h3>"
+                )
+                parts.append(_html_table(breakdown_rows(c.training, self.fx), cols))
+        parts.append(f"<h2>{html.escape(self._h('Break-even and payback'))}</h2>")
+        parts.append(f"<p>{html.escape(traffic_note(self.result))}</p>")
+        parts += [explained_html(e, self.fx) for e in self.explained]
+        parts.append(f"<h2>{html.escape(self._h('Prices used'))} (in force on {self.result.as_of.isoformat()})</h2>")
         cols = [
             "provider",
             "model",
@@ -374,6 +401,54 @@ class Report:
             },
         }
         return json.dumps(payload, indent=2, sort_keys=True) + "\n"
+
+
+_PRICE_COLUMNS = ["path", "line", "unit price", "per unit of traffic", "reliability", "source"]
+
+
+def _price_used_rows(e: Explained, fx: FxRate | None) -> list[dict[str, str]]:
+    return [
+        {
+            "path": p.path,
+            "line": p.item,
+            "unit price": f"{format_money(p.unit_price, fx, precise=True)} {p.unit}"
+            + (f" (USD {format_usd(p.unit_price, precise=True)})" if fx is not None else ""),
+            "per unit of traffic": p.per_unit_of_traffic,
+            "reliability": p.reliability,
+            "source": p.source_url or "none (unconfirmed)",
+        }
+        for p in e.prices
+    ]
+
+
+def explained_markdown(e: Explained, fx: FxRate | None = None) -> str:
+    """One break-even or payback: figure, equation, numbers put in, coefficients and the prices used."""
+    lines = [
+        f"### {e.kind.capitalize()}: {e.title}",
+        "",
+        f"**{e.figure}** ({e.reliability}). {e.reading}",
+        "",
+        "```",
+        e.equation,
+        e.substituted,
+        *("  " + c for c in e.coefficients),
+        "```",
+        "",
+        "Prices used:",
+        "",
+        md_table(_price_used_rows(e, fx), _PRICE_COLUMNS, links=True),
+    ]
+    return "\n".join(lines)
+
+
+def explained_html(e: Explained, fx: FxRate | None = None) -> str:
+    """The HTML twin of :func:`explained_markdown`."""
+    pre = "\n".join([e.equation, e.substituted, *("  " + c for c in e.coefficients)])
+    return (
+        f"<h3>{html.escape(e.kind.capitalize())}: {html.escape(e.title)}</h3>"
+        f"<p><b>{html.escape(e.figure)}</b> ({html.escape(e.reliability)}). {html.escape(e.reading)}</p>"
+        f"<pre>{html.escape(pre)}</pre><p>Prices used:</p>" + _html_table(_price_used_rows(e, fx), _PRICE_COLUMNS)
+    )
 
 
 def _format_value(value: Any) -> str:

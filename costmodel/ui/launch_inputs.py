@@ -99,6 +99,20 @@ def defaults_from_path() -> None:
     st.session_state.setdefault("launch.model", path.model)
     if str(path.provider) == "azure" and path.tier in AZURE_TRAINING_TYPES:
         st.session_state.setdefault("launch.tier", path.tier)
+    _scenario_training()
+
+
+def _scenario_training() -> None:
+    """Carry the scenario's epochs and training file (the Dataset page's upload, else the bundled sample)."""
+    from costmodel.ui import state
+
+    try:
+        inputs = state.current()
+    except CostmodelError:
+        return
+    st.session_state.setdefault("launch.n_epochs", int(inputs.epochs))
+    if not st.session_state.get(DASHBOARD_DATASET_KEY):
+        st.session_state.setdefault("launch.dataset_path", str(state.SAMPLE_PATH))
 
 
 def dataset_file(upload: Any) -> Path | None:

@@ -44,6 +44,7 @@ from costmodel.ui.launch_history import past_launches, show_record
 from costmodel.ui.launch_inputs import (
     SESSION_KEYS,
     credential_for,
+    dashboard_catalog,
     dataset_file,
     defaults_from_path,
     endpoint_inputs,
@@ -185,6 +186,9 @@ def _launch_controls(conn: Store, plan: LaunchPlan, credential: Secret | None, c
         st.error(error)
     inflight = st.session_state.get(_INFLIGHT) == plan.launch_id
     blocked = plan.has_errors or plan.over_budget or credential is None
+    from costmodel.ui.launch_confirm import render_confirmation  # issue 13: everything, before the job
+
+    render_confirmation(plan, dashboard_catalog(), plan.spec.as_of)
     st.checkbox(
         f"I have seen the estimate of {money(plan.estimated_cost_usd)} and want to start this paid job",
         key="launch.confirm",

@@ -13,10 +13,13 @@ import streamlit as st
 from costmodel.engine.scenario import ScenarioResult
 from costmodel.present.decision import Readiness, Recommendation
 from costmodel.present.report import Report
+from costmodel.prices.fx import FxRate
 from costmodel.ui import state
 
 
-def report_builder(result: ScenarioResult, readiness: Readiness, rec: Recommendation) -> Callable[[], Report]:
+def report_builder(
+    result: ScenarioResult, readiness: Readiness, rec: Recommendation, fx: FxRate | None = None
+) -> Callable[[], Report]:
     """A function that builds the report on first call. Everything it needs from the session is
     read now, during the script run: the download callables run later, outside it."""
     name = state.override_name()
@@ -34,6 +37,7 @@ def report_builder(result: ScenarioResult, readiness: Readiness, rec: Recommenda
                     recommendation=rec,
                     catalog_name="bundled data/prices.csv" + (f", overridden by {name}" if name else ""),
                     generated_on=day,
+                    fx=fx,
                 )
             )
         return held[0]
@@ -41,13 +45,15 @@ def report_builder(result: ScenarioResult, readiness: Readiness, rec: Recommenda
     return build
 
 
-def report_downloads(result: ScenarioResult, readiness: Readiness, rec: Recommendation) -> None:
+def report_downloads(
+    result: ScenarioResult, readiness: Readiness, rec: Recommendation, fx: FxRate | None = None
+) -> None:
     st.subheader("Procurement report")
     st.caption(
         "The recommendation, the assumptions, every price used with its source, reliability and as-of date, "
         "and the charts. The HTML file carries plotly inline and opens offline."
     )
-    report = report_builder(result, readiness, rec)  # built on the first click: a rerun never pays for it
+    report = report_builder(result, readiness, rec, fx)  # built on the first click: a rerun never pays for it
     stem = f"costmodel-{result.as_of.isoformat()}"
     downloads = [
         ("Report (HTML)", lambda: report().html(), "report.html", "text/html", "dl_html"),

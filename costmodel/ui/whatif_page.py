@@ -9,7 +9,6 @@ import streamlit as st
 
 from costmodel.engine.usage import PathSpec
 from costmodel.errors import InputError
-from costmodel.money import format_usd
 from costmodel.present.charts import UNCONFIRMED_NOTE, breakeven_heatmap, line_items_bar
 from costmodel.present.decision import describe_path
 from costmodel.present.report import breakdown_rows
@@ -56,10 +55,28 @@ def _controls() -> None:
     with c3:
         state.bind("epochs", st.number_input, "Epochs", min_value=1, max_value=50)
         state.bind("training_tokens", st.number_input, "Billed training tokens (one epoch)", min_value=1, step=10_000)
-        key = "in_few_shot_k"
-        st.session_state[key] = state.current().few_shot_k  # from the model, as state.bind does
-        st.slider("Few-shot examples in a base prompt (k)", min_value=0, max_value=20, key=key, on_change=_set_k)
-        st.caption(f"k examples add {state.current().few_shot_tokens:,} tokens to every base-path prompt.")
+        mode = st.radio(
+            "Few-shot prompt size",
+            ["as k examples", "as tokens"],
+            horizontal=True,
+            key="few_shot_mode",
+            help="Base paths carry the few-shot examples in every prompt. Give the number of examples (their "
+            "tokens come from the dataset in use) or the prompt's token count directly.",
+        )
+        if mode == "as tokens":
+            state.bind(
+                "few_shot_tokens",
+                st.number_input,
+                "Few-shot tokens added to every base-path prompt",
+                min_value=0,
+                step=100,
+            )
+            st.caption(f"{state.current().few_shot_tokens:,} tokens, set directly (k is not used).")
+        else:
+            key = "in_few_shot_k"
+            st.session_state[key] = state.current().few_shot_k  # from the model, as state.bind does
+            st.slider("Few-shot examples in a base prompt (k)", min_value=0, max_value=20, key=key, on_change=_set_k)
+            st.caption(f"k examples add {state.current().few_shot_tokens:,} tokens to every base-path prompt.")
 
 
 def render() -> None:
@@ -70,23 +87,32 @@ def render() -> None:
     result = state.evaluate_current()
     if result is None:
         return
-    st.subheader("Line items per path")
+    from costmodel.present.currency import currency_code, format_money, rate_caption
+    from costmodel.ui.currency import current_fx
+
+    fx = current_fx(result)
+    st.subheader(
+        f"Line items per path (prices as of {result.as_of.isoformat()}, "
+        f"{result.scenario.horizon_months}-month horizon, {currency_code(fx)})"
+    )
+    if fx is not None:
+        st.caption(rate_caption(fx))
     for c in result.costs:
         grade = c.reliability.value
         flag = f" ({UNCONFIRMED_NOTE})" if grade == "unconfirmed" else f" ({grade.replace('_', ' ')})"
         title = (
-            f"{describe_path(c.path.label)}: {format_usd(c.monthly_total)} a month, "
-            f"{format_usd(c.horizon_total)} over {c.horizon_months} months{flag}"
+            f"{describe_path(c.path.label)}: {format_money(c.monthly_total, fx)} a month, "
+            f"{format_money(c.horizon_total, fx)} over {c.horizon_months} months{flag}"
         )
         with st.expander(title, expanded=False):
             st.dataframe(
-                pd.DataFrame(breakdown_rows(c.monthly)),
+                pd.DataFrame(breakdown_rows(c.monthly, fx)),
                 hide_index=True,
                 column_config={"source": st.column_config.LinkColumn("source")},
             )
             if c.training is not None:
-                st.caption(f"Training (one-off): {format_usd(c.training_total)}")
-                st.dataframe(pd.DataFrame(breakdown_rows(c.training)), hide_index=True)
+                st.caption(f"Training (one-off): {format_money(c.training_total, fx)}")
+                st.dataframe(pd.DataFrame(breakdown_rows(c.training, fx)), hide_index=True)
     st.plotly_chart(line_items_bar(result), key="chart_bar")
     st.subheader("Break-even heatmap")
     inputs = state.current()
