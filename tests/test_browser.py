@@ -138,7 +138,8 @@ def test_decision_page_control_share_and_report(browser, base_url: str, tmp_path
 
 def test_late_2023_preset_two_clicks_break_even_beside_launch(browser, base_url: str) -> None:  # type: ignore[no-untyped-def]
     """Issue 13 acceptance: from a fresh start, the late-2023 preset in one click shows about 2.5 million tokens
-    per hour beside the launch control (1e6 x $7 / ($4.50 - $1.75) = 2,545,455; prices.md §9)."""
+    per hour beside the launch control (1e6 x $7 / ($4.50 - $1.75) = 2,545,455 from the late-2023 rows of
+    data/prices.csv)."""
     context = browser.new_context(viewport={"width": 1400, "height": 1600})
     page = context.new_page()
     _open(page, base_url)  # a fresh session on the default page

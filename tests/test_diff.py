@@ -1,6 +1,6 @@
 """``costmodel diff``: hand-checked deltas between presets, links with a bad path, JSON and Markdown shapes.
 
-Hand checks (prices from data/prices.csv, as in /work/shared/reference/prices.md; 730 hours a month,
+Hand checks (prices from the rows of data/prices.csv in force on 2025-06-02; 730 hours a month,
 so 20,000 requests a day = 608,333.33 requests a month):
 
 * preset azure-vs-openai-gpt-4.1-mini at 2025-06-02, OpenAI fine-tuned gpt-4.1-mini ($0.80 in / $3.20 out

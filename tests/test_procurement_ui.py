@@ -24,7 +24,7 @@ def test_late_2023_preset_in_one_click_shows_2_5_million_beside_launch() -> None
     at = _click_preset("late2023")
     assert not at.exception
     value = metric(at, "Break-even (tokens per hour)")
-    # 1e6 x $7 / ($4.50 - $1.75) per 1M tokens = 2,545,455 tokens per hour (prices.md §9)
+    # 1e6 x $7 / ($4.50 - $1.75) per 1M tokens = 2,545,455 tokens per hour (late-2023 rows of data/prices.csv)
     assert re.fullmatch(r"2\.5\d* million", value), value
     assert "Opened: Late 2023: OpenAI vs Azure, gpt-3.5-turbo." in texts(at, "info")
     assert any("prices as of 2024-01-15" in s for s in texts(at, "subheader"))
