@@ -123,3 +123,9 @@ def test_what_if_amounts_follow_the_currency() -> None:
     titles = [e.label for e in at.expander if "a month" in e.label]
     assert titles and all(": EUR " in t for t in titles), titles
     assert any("ECB reference rate of 2025-06-02" in c for c in texts(at, "caption"))
+
+
+def test_a_scenario_with_serving_options_says_what_the_dashboard_cannot_hold() -> None:
+    inputs, notes = inputs_from_scenario(load_scenario(SCENARIOS_DIR / "2026-every-shape-llama-3.1-8b.yaml"))
+    assert inputs.paths[2] == "selfhosted:llama-3.1-8b:lora@g6.xlarge"
+    assert any("serving options" in n for n in notes)

@@ -53,7 +53,9 @@ PRESETS: tuple[Preset, ...] = (
         "azure-vs-openai-gpt-4.1-mini.yaml",
         "A fine-tuned gpt-4.1-mini on OpenAI against an Azure Standard deployment ($1.70 per hosted hour).",
     ),
-    # A self-hosted or managed path preset comes once those paths exist in the engine (engineer H6's issue).
+    # Engineer H6's capacity and self-hosted paths have landed (data/scenarios/2026-every-shape-llama-3.1-8b.yaml),
+    # but that file needs serving options (peak factor, unit throughput) the dashboard has no inputs for yet, so it
+    # opens from "Open a scenario file" with a note instead of being a one-click preset.
 )
 
 
@@ -98,6 +100,13 @@ def inputs_from_scenario(scenario: Scenario, base: ScenarioInputs | None = None)
         changes["training_tokens"] = scenario.training.tokens
     if scenario.training.epochs is not None:
         changes["epochs"] = scenario.training.epochs
+    serving = getattr(scenario, "serving", None)
+    if serving is not None and serving.model_dump(exclude_defaults=True):
+        notes.append(
+            "The file sets serving options (peak factor, capacity throughput) that the dashboard has no inputs for "
+            "yet: a capacity path that needs them shows an error naming the field. The command line uses them: "
+            "costmodel compare --scenario FILE."
+        )
     if scenario.training.amortise:
         notes.append("The file amortises training over the horizon; the dashboard shows it paid up front.")
     if t.hours_per_month != Decimal(730):
