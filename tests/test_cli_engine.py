@@ -278,6 +278,16 @@ def test_console_entry_point_subprocess() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "2,545,455 tokens per hour" in proc.stdout
+    # bad input through the real process: exit code 2 and one paragraph, no traceback
+    bad = subprocess.run(
+        [sys.executable, "-m", "costmodel", "prices", "--as-of", "2024-13-45"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert bad.returncode == 2 and bad.stdout == ""
+    assert bad.stderr.startswith("costmodel: ") and "--as-of" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_an_unforeseen_bug_is_one_redacted_line_not_a_traceback(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from costmodel.cli import main
 from costmodel.cli._common import add_catalog_options, as_of_from_args, catalog_from_args, parse_date
 from costmodel.errors import InputError
 from costmodel.prices import CSV_COLUMNS
+from tests.cli_support import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -179,15 +178,9 @@ def test_catalog_from_args_without_file_is_the_bundled_catalogue() -> None:
     assert catalog_from_args(_parse()) is bundled_catalog()
 
 
-def test_python_m_costmodel_prices_json() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "costmodel", "prices", "--json", "--as-of", "2026-11-26", "--provider", "openai"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def test_prices_json_for_one_provider() -> None:
+    # In this process (the entry point through ``python -m costmodel`` is tested in test_cli_engine.py).
+    proc = run_cli(["prices", "--json", "--as-of", "2026-11-26", "--provider", "openai"], cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     gpt4o_mini_training = [d for d in data if d["model"] == "gpt-4o-mini-2024-07-18" and d["kind"] == "training"]

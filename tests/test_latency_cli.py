@@ -1,4 +1,5 @@
-"""``costmodel bench`` end to end in a subprocess, against the fake server on 127.0.0.1."""
+"""``costmodel bench`` end to end against the fake server on 127.0.0.1: in this process (the command's
+exit codes and outputs), and in a real process where the process is the point (SIGKILL half-way)."""
 
 from __future__ import annotations
 
@@ -17,21 +18,21 @@ from pathlib import Path
 import pytest
 
 from costmodel.testing import FakeChatServer, ServerKnobs
+from tests.cli_support import CliRun, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
-ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
-ENV.pop("OPENAI_API_KEY", None)
 
 
-def cli(*args: str, db: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "costmodel", "bench", *args, "--db", str(db)],
-        cwd=ROOT,
-        env=env or ENV,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+
+def _env() -> dict[str, str]:
+    """This environment without an OpenAI key (read at call time, after the fixtures set theirs)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("OPENAI_API_KEY", None)
+    return env
+
+
+def cli(*args: str, db: Path, env: dict[str, str] | None = None) -> CliRun:
+    return run_cli(["bench", *args, "--db", str(db)], cwd=ROOT, env=env or _env())
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +122,7 @@ def test_sigkill_half_way_keeps_every_finished_request(tmp_path: Path) -> None:
             [sys.executable, "-m", "costmodel", "bench", "--base-url", srv.base_url, "--model", "m",
              "--concurrency", "2", "--requests", "40", "--warmup", "0", "--max-tokens", "16",
              "--db", str(db), "--verbose"],
-            cwd=ROOT, env=ENV, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
+            cwd=ROOT, env=_env(), stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
         )  # fmt: skip
         assert proc.stderr is not None
         stored: list[int] = []

@@ -1,4 +1,7 @@
-"""``costmodel launch`` and ``costmodel jobs`` as subprocesses against the fake API on 127.0.0.1."""
+"""``costmodel launch`` and ``costmodel jobs`` against the fake API on 127.0.0.1.
+
+Run in this process with the fake dataset analysis (``tests/launch_cli_entry.py`` explains it),
+except two concurrent launches, which are two real processes racing for one launch id."""
 
 from __future__ import annotations
 
@@ -11,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
+import costmodel.launch.plan as plan_module
 from costmodel.testing.fake_openai_api import FakeOpenAIServer
-from tests.launch_helpers import AZURE_MODEL, FAKE_AZURE_KEY, FAKE_KEY, OPENAI_MODEL, write_dataset
+from tests.cli_support import CliRun, run_cli
+from tests.launch_helpers import AZURE_MODEL, FAKE_AZURE_KEY, FAKE_KEY, OPENAI_MODEL, fake_preflight, write_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRY = ROOT / "tests" / "launch_cli_entry.py"
@@ -47,10 +52,14 @@ def files(tmp_path: Path) -> dict[str, Path]:
     return {"dataset": write_dataset(tmp_path / "train.jsonl"), "catalog": catalog}
 
 
-def cli(args: list[str], env: dict[str, str], stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, str(ENTRY), *args], env=env, cwd=ROOT, input=stdin, capture_output=True, text=True, timeout=60
-    )
+@pytest.fixture(autouse=True)
+def _fake_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What ``tests/launch_cli_entry.py`` does for a subprocess: the fixed, hand-checkable analysis."""
+    monkeypatch.setattr(plan_module, "default_preflight", fake_preflight())
+
+
+def cli(args: list[str], env: dict[str, str], stdin: str = "") -> CliRun:
+    return run_cli(args, env=env, cwd=ROOT, stdin=stdin)
 
 
 def openai_args(fake: FakeOpenAIServer, files: dict[str, Path], *extra: str) -> list[str]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +17,7 @@ from costmodel.errors import LaunchError
 from costmodel.launch import LaunchSpec, ProviderSettings, execute_launch, plan_launch
 from costmodel.secrets import Secret
 from costmodel.testing.fake_openai_api import FakeOpenAIServer
+from tests.cli_support import run_cli
 from tests.launch_helpers import AS_OF, FAKE_KEY, OPENAI_MODEL, small_catalog, write_dataset
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,13 +72,13 @@ def test_cli_with_the_real_analysis(fake: FakeOpenAIServer, tmp_path: Path) -> N
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
     env.update(COSTMODEL_DB=str(tmp_path / "store.sqlite3"), PYTHONPATH=str(ROOT), OPENAI_API_KEY=FAKE_KEY)
     args = [
-        sys.executable, "-m", "costmodel", "launch", "--provider", "openai", "--dataset", str(dataset),
+        "launch", "--provider", "openai", "--dataset", str(dataset),
         "--model", "gpt-4o-mini", "--base-url", fake.openai_base_url, "--as-of", "2025-06-01", "--json",
     ]  # fmt: skip
-    dry = subprocess.run([*args, "--dry-run"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    dry = run_cli([*args, "--dry-run"], env=env, cwd=ROOT)
     assert dry.returncode == 0, dry.stderr
     assert json.loads(dry.stdout)["status"] == "dry_run" and fake.requests == []
-    done = subprocess.run([*args, "--yes"], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    done = run_cli([*args, "--yes"], env=env, cwd=ROOT)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["job_id"] == fake.jobs()[0]["id"]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import costmodel.launch.plan as plan_module
 from costmodel import store
 from costmodel.errors import CostmodelError
 from costmodel.launch import (
@@ -32,6 +33,7 @@ from costmodel.launch import (
 )
 from costmodel.secrets import Secret
 from costmodel.testing.fake_openai_api import FakeOpenAIServer
+from tests.cli_support import run_cli
 from tests.launch_helpers import (
     AS_OF,
     AZURE_MODEL,
@@ -70,7 +72,7 @@ def fake() -> Iterator[FakeOpenAIServer]:
 
 
 def test_the_key_is_never_logged_stored_reported_or_raised(
-    fake: FakeOpenAIServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    fake: FakeOpenAIServer, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     caplog.set_level(logging.DEBUG)  # every logger, including openai._base_client and httpx2
     for name in ("openai", "httpx2", "httpcore2", "httpx", "httpcore"):
@@ -124,18 +126,23 @@ def test_the_key_is_never_logged_stored_reported_or_raised(
     outputs: list[str] = []
     entry = str(ROOT / "tests" / "launch_cli_entry.py")
     common = ["--provider", "openai", "--dataset", str(dataset), "--model", OPENAI_MODEL, "--as-of", "2025-06-01"]
+    # In this process (its log records land in caplog, searched below) with the fake analysis that
+    # tests/launch_cli_entry.py installs for a subprocess ...
+    monkeypatch.setattr(plan_module, "default_preflight", fake_preflight())
     for args in (
         ["launch", *common, "--base-url", fake.openai_base_url, "--yes", "--json", "--launch-id", "leak-cli"],
         ["launch", *common, "--base-url", fake.openai_base_url, "--dry-run"],
         ["launch", *common, "--base-url", fake.openai_base_url, "--dry-run", "--json"],
-        ["launch", *common, "--base-url", strict_url_placeholder(fake), "--yes", "--launch-id", "leak-cli-bad"],
         ["jobs", "--json"],
         ["jobs"],
     ):
-        done = subprocess.run(
-            [sys.executable, entry, *args], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
-        )
-        outputs += [done.stdout, done.stderr]
+        ran = run_cli(args, env=env, cwd=ROOT)
+        outputs += [ran.stdout, ran.stderr]
+    # ... and the error path once more in a real process: everything it prints, warnings included.
+    bad = ["launch", *common, "--base-url", strict_url_placeholder(fake), "--yes", "--launch-id", "leak-cli-bad"]
+    done = subprocess.run([sys.executable, entry, *bad], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and done.stderr.startswith("costmodel:"), done.stderr
+    outputs += [done.stdout, done.stderr]
     assert any("leak-cli" in o for o in outputs)
     conn.close()
 
