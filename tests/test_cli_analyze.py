@@ -202,6 +202,7 @@ def test_bad_input(
         assert p["severity"] == CODES[p["code"]][0]
 
 
+@pytest.mark.slow  # a big file
 def test_single_10_mb_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     words = " ".join(f"step{i % 997}" for i in range(1_300_000))  # ~10 MB of text
     big = {"messages": [{"role": "user", "content": "long"}, {"role": "assistant", "content": words}]}

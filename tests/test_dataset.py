@@ -167,6 +167,7 @@ def test_dpo_dataset_counts_equal_reference() -> None:
     assert a.problem_counts == {}
 
 
+@pytest.mark.slow  # starts the analyzer's worker processes
 def test_two_workers_give_the_same_result_as_one(monkeypatch: pytest.MonkeyPatch) -> None:
     data = jsonl(generated(seed=3, n=400)) + b"[1]\n\n" + jsonl(generated(seed=3, n=5))
     one = analyze_bytes(data, model="gpt-4o", workers=1)

@@ -21,6 +21,9 @@ from costmodel.latency.metrics import percentile, request_metrics
 from costmodel.latency.runner import BenchConfig, run_benchmark
 from costmodel.testing import ServerKnobs, start_subprocess_server
 
+# Timing measurements: slow, and never two of them at once (pytest-xdist runs a group on one worker).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("latency_timing")]
+
 TTFT_MS = 120.0
 ITL_MS = 15.0
 TOKENS = 12
@@ -54,7 +57,6 @@ def test_concurrency_1_median_error(tmp_path: Path) -> None:
     assert percentile([abs(e) for e in tpot_err], 50) < 1.0, shown
 
 
-@pytest.mark.slow
 def test_concurrency_32_p95_error(tmp_path: Path) -> None:
     # workers staggered over one request's duration, as a real service's jitter would spread them
     ttft_err, tpot_err = errors(32, 64, tmp_path, ramp_up_s=(TTFT_MS + (TOKENS - 1) * ITL_MS) / 1000)

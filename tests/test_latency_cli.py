@@ -23,7 +23,6 @@ from tests.cli_support import CliRun, run_cli
 ROOT = Path(__file__).resolve().parent.parent
 
 
-
 def _env() -> dict[str, str]:
     """This environment without an OpenAI key (read at call time, after the fixtures set theirs)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -114,6 +113,7 @@ def test_a_run_where_every_request_failed_is_stored_and_exits_1(tmp_path: Path) 
     assert summary["requests"] == 3 and summary["errors"] == 3
 
 
+@pytest.mark.slow  # a real process, killed half-way
 def test_sigkill_half_way_keeps_every_finished_request(tmp_path: Path) -> None:
     db = tmp_path / "kill.sqlite3"
     # each request takes ~20 + 15*8 = 140 ms; 40 requests at concurrency 2 would take ~3 s

@@ -28,6 +28,8 @@ SCREENSHOT = ROOT / "artifacts" / "screenshots" / "launch.png"
 
 pytestmark = [
     pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("browser"),
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
 ]
 

@@ -139,6 +139,7 @@ def test_budget_cap_refuses(fake: FakeOpenAIServer, files: dict[str, Path], env:
     assert fake.requests == []
 
 
+@pytest.mark.slow  # two real processes
 def test_two_concurrent_runs_with_one_launch_id_leave_one_job(
     fake: FakeOpenAIServer, files: dict[str, Path], env: dict[str, str]
 ) -> None:

@@ -18,6 +18,7 @@ from costmodel.testing.llamacpp import llamacpp_available, llamacpp_server
 
 pytestmark = [
     pytest.mark.llamacpp,
+    pytest.mark.slow,
     pytest.mark.skipif(not llamacpp_available(), reason="llama-cpp-python[server] and gguf are not installed"),
 ]
 
