@@ -48,7 +48,8 @@ def test_default_throughput_is_the_stated_derivation() -> None:
 
 
 @pytest.mark.parametrize(
-    ("n", "epochs"), [(5, 20), (10, 10), (33, 3), (34, 3), (500, 3), (8_334, 2), (20_000, 1), (100_000, 1), (1, 25)]
+    ("n", "epochs"),
+    [(5, 20), (10, 10), (33, 3), (34, 3), (500, 3), (8_333, 3), (8_334, 2), (20_000, 1), (100_000, 1), (1, 25)],
 )
 def test_default_epochs_cookbook_heuristic(n: int, epochs: int) -> None:
     # Worked from the cookbook rule: 3 epochs; 3n < 100 -> min(25, 100 // n); 3n > 25,000 -> max(1, 25,000 // n).
