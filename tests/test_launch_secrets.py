@@ -126,23 +126,23 @@ def test_the_key_is_never_logged_stored_reported_or_raised(
     outputs: list[str] = []
     entry = str(ROOT / "tests" / "launch_cli_entry.py")
     common = ["--provider", "openai", "--dataset", str(dataset), "--model", OPENAI_MODEL, "--as-of", "2025-06-01"]
-    # In this process (its log records land in caplog, searched below) with the fake analysis that
-    # tests/launch_cli_entry.py installs for a subprocess ...
+    # In this process (its log records land in caplog, searched below), with the fake analysis that
+    # tests/launch_cli_entry.py installs for a subprocess; the error path in a real process (all it prints).
     monkeypatch.setattr(plan_module, "default_preflight", fake_preflight())
     for args in (
         ["launch", *common, "--base-url", fake.openai_base_url, "--yes", "--json", "--launch-id", "leak-cli"],
         ["launch", *common, "--base-url", fake.openai_base_url, "--dry-run"],
         ["launch", *common, "--base-url", fake.openai_base_url, "--dry-run", "--json"],
-        ["jobs", "--json"],
-        ["jobs"],
     ):
         ran = run_cli(args, env=env, cwd=ROOT)
         outputs += [ran.stdout, ran.stderr]
-    # ... and the error path once more in a real process: everything it prints, warnings included.
     bad = ["launch", *common, "--base-url", strict_url_placeholder(fake), "--yes", "--launch-id", "leak-cli-bad"]
     done = subprocess.run([sys.executable, entry, *bad], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.returncode != 0 and done.stderr.startswith("costmodel:"), done.stderr
     outputs += [done.stdout, done.stderr]
+    for args in (["jobs", "--json"], ["jobs"]):
+        ran = run_cli(args, env=env, cwd=ROOT)
+        outputs += [ran.stdout, ran.stderr]
     assert any("leak-cli" in o for o in outputs)
     conn.close()
 
