@@ -5,12 +5,44 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
 from costmodel.prices import Catalog, ModelInfo, PriceRow
 
 SRC = "https://example.invalid/source"
+
+# pytest-xdist (``-n``, set in pyproject.toml): the tests of each group run on one worker, one after the
+# other; every other test goes to whichever worker is free. The browser tests share one Streamlit
+# server and Chromium per module and write the screenshots; the latency tests measure milliseconds.
+# (xdist's own ``xdist_group`` mark does nothing under pytest 9: xdist 3.8 renames ``item._nodeid``,
+# which pytest 9 no longer reads; so the groups are listed here, by file.)
+XDIST_GROUPS = {
+    "tests/test_browser.py": "browser",
+    "tests/test_launch_browser.py": "browser",
+    "tests/test_latency_accuracy.py": "latency_timing",
+    "tests/test_latency_client.py": "latency_timing",
+    "tests/test_latency_load.py": "latency_timing",
+}
+
+
+def xdist_scope(nodeid: str) -> str:
+    """The unit of scheduling of a test: its group, or the test alone."""
+    return XDIST_GROUPS.get(nodeid.split("::", 1)[0], nodeid)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadgroup`` with the groups of :data:`XDIST_GROUPS` (see above)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileGroupScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return xdist_scope(nodeid)
+
+    return FileGroupScheduling(config, log)
 
 
 def row(

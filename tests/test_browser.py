@@ -18,8 +18,8 @@ import pytest
 
 from tests.browser_support import CHROMIUM_ARGS, ROOT, chromium_path, serve
 
-# One worker runs every browser test (one server, one Chromium; they also write the screenshots).
-pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
+# One worker runs every browser test, one after the other (tests/conftest.py: XDIST_GROUPS).
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SHOTS = ROOT / "docs" / "screenshots"
 TIMEOUT_MS = 90_000

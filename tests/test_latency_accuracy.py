@@ -21,8 +21,8 @@ from costmodel.latency.metrics import percentile, request_metrics
 from costmodel.latency.runner import BenchConfig, run_benchmark
 from costmodel.testing import ServerKnobs, start_subprocess_server
 
-# Timing measurements: slow, and never two of them at once (pytest-xdist runs a group on one worker).
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("latency_timing")]
+# Timing measurements: slow, and never two at once (tests/conftest.py: XDIST_GROUPS).
+pytestmark = pytest.mark.slow
 
 TTFT_MS = 120.0
 ITL_MS = 15.0

@@ -28,8 +28,7 @@ SCREENSHOT = ROOT / "artifacts" / "screenshots" / "launch.png"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.xdist_group("browser"),
+    pytest.mark.slow,  # on the browser tests' worker (tests/conftest.py: XDIST_GROUPS)
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
 ]
 
@@ -85,6 +84,7 @@ def app(tmp_path: Path) -> Iterator[tuple[str, FakeOpenAIServer, Path]]:
 def test_launch_page_in_chromium(app: tuple[str, FakeOpenAIServer, Path]) -> None:
     from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=30_000)  # as the page's own default below: a busy machine renders slowly
     url, fake, dataset = app
     with sync_playwright() as p:
         browser = p.chromium.launch(
