@@ -13,17 +13,18 @@ from costmodel.prices import Catalog, ModelInfo, PriceRow
 
 SRC = "https://example.invalid/source"
 
-# pytest-xdist (``-n``, set in pyproject.toml): the tests of each group run on one worker, one after the
-# other; every other test goes to whichever worker is free. The browser tests share one Streamlit
-# server and Chromium per module and write the screenshots; the latency tests measure milliseconds.
+# pytest-xdist (``-n``, set in pyproject.toml): the tests of a group run on one worker, one after the
+# other; every other test goes to whichever worker is free. One group, "serial": the browser tests
+# (one Streamlit server and Chromium per module; they write the screenshots) and the latency tests
+# that measure milliseconds, which a Chromium rendering on the other core would disturb.
 # (xdist's own ``xdist_group`` mark does nothing under pytest 9: xdist 3.8 renames ``item._nodeid``,
-# which pytest 9 no longer reads; so the groups are listed here, by file.)
+# which pytest 9 no longer reads; so the group is listed here, by file.)
 XDIST_GROUPS = {
-    "tests/test_browser.py": "browser",
-    "tests/test_launch_browser.py": "browser",
-    "tests/test_latency_accuracy.py": "latency_timing",
-    "tests/test_latency_client.py": "latency_timing",
-    "tests/test_latency_load.py": "latency_timing",
+    "tests/test_browser.py": "serial",
+    "tests/test_launch_browser.py": "serial",
+    "tests/test_latency_accuracy.py": "serial",
+    "tests/test_latency_client.py": "serial",
+    "tests/test_latency_load.py": "serial",
 }
 
 

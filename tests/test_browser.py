@@ -18,7 +18,7 @@ import pytest
 
 from tests.browser_support import CHROMIUM_ARGS, ROOT, chromium_path, serve
 
-# One worker runs every browser test, one after the other (tests/conftest.py: XDIST_GROUPS).
+# One worker runs the browser tests, one at a time (tests/conftest.py: XDIST_GROUPS).
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SHOTS = ROOT / "docs" / "screenshots"

@@ -28,7 +28,7 @@ SCREENSHOT = ROOT / "artifacts" / "screenshots" / "launch.png"
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.slow,  # on the browser tests' worker (tests/conftest.py: XDIST_GROUPS)
+    pytest.mark.slow,  # one worker, one test at a time (tests/conftest.py: XDIST_GROUPS)
     pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
 ]
 

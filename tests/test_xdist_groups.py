@@ -15,9 +15,9 @@ def test_every_grouped_file_exists() -> None:
 
 
 def test_grouped_tests_share_one_scope_and_the_others_are_their_own() -> None:
-    assert xdist_scope("tests/test_browser.py::test_decision_page_control_share_and_report") == "browser"
-    assert xdist_scope("tests/test_launch_browser.py::test_launch_page_in_chromium") == "browser"
-    assert xdist_scope("tests/test_latency_load.py::test_ramp_up_staggers_first_requests") == "latency_timing"
+    assert xdist_scope("tests/test_browser.py::test_decision_page_control_share_and_report") == "serial"
+    assert xdist_scope("tests/test_launch_browser.py::test_launch_page_in_chromium") == "serial"
+    assert xdist_scope("tests/test_latency_load.py::test_ramp_up_staggers_first_requests") == "serial"
     assert (
         xdist_scope("tests/test_sweep.py::test_x[tests/test_browser.py]")
         == "tests/test_sweep.py::test_x[tests/test_browser.py]"
