@@ -1,0 +1,57 @@
+"""The managed hosts' price rows (Bedrock, Vertex, Together, Fireworks) and the GPU fleet: each figure
+pinned with the source it was checked against, and the grade that source allows.
+
+Grading rule (data/README.md): ``official`` only when the provider's own page text was read,
+``copy_of_official`` for a dated copy of that page, ``third_party`` for an aggregator or a third party
+quoting the page, ``unconfirmed`` when no source stating the figure was found (the note then says so and
+what was searched). Every expected value below is copied by hand from the source named in its comment,
+never computed by the code under test.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from costmodel.prices import Catalog, PriceRow, Reliability, bundled_catalog
+
+BEFORE_CHANGES = date(2025, 1, 15)
+MID_2026 = date(2026, 6, 1)
+LATE_2026 = date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def cat() -> Catalog:
+    return bundled_catalog()
+
+
+def row(cat: Catalog, spec: str, as_of: date) -> PriceRow:
+    """``provider:model:variant:kind@tier`` -> the row in force on ``as_of``."""
+    path, tier = spec.split("@")
+    provider, model, variant, kind = path.split(":")
+    return cat.lookup(provider, model, variant, kind, tier, as_of)
+
+
+# -- Amazon Bedrock --------------------------------------------------------------------------
+# No source states a Bedrock customisation price for Llama 3.1 8B. The three figures equal the Llama 2 13B
+# row of a dated copy of aws.amazon.com/bedrock/pricing (github.com/becloudready/beautiful-jekyll,
+# _posts/2024-03-13-aws-bedrock-pricing.md): "$0.00149 | $1.95 | $23.50" (train 1,000 tokens; store per month;
+# 1 model unit per hour, no commitment). They stay unconfirmed and say so.
+
+
+@pytest.mark.parametrize(
+    ("spec", "amount"),
+    [
+        ("bedrock:llama-3.1-8b-instruct:fine_tuned:training@standard", Decimal("1.49")),  # $0.00149 per 1K
+        ("bedrock:llama-3.1-8b-instruct:fine_tuned:storage_month@standard", Decimal("1.95")),
+        ("bedrock:llama-3.1-8b-instruct:fine_tuned:ptu_hour@provisioned", Decimal("23.50")),
+    ],
+)
+def test_bedrock_figures_are_the_llama_2_copy_and_stay_unconfirmed(cat: Catalog, spec: str, amount: Decimal) -> None:
+    r = row(cat, spec, MID_2026)
+    assert r.amount == amount
+    assert r.reliability == Reliability.UNCONFIRMED
+    assert "No source found" in r.note and "Llama 2" in r.note and "2024-03-13" in r.note
+    assert "convo-lang" in r.note  # what was searched is named
