@@ -55,3 +55,26 @@ def test_bedrock_figures_are_the_llama_2_copy_and_stay_unconfirmed(cat: Catalog,
     assert r.reliability == Reliability.UNCONFIRMED
     assert "No source found" in r.note and "Llama 2" in r.note and "2024-03-13" in r.note
     assert "convo-lang" in r.note  # what was searched is named
+
+
+# -- Google Vertex AI ------------------------------------------------------------------------
+# github.com/Vvren2022/finetune-gemini-vertex-ai README (commit 80f4e95), tuning table:
+# "gemini-2.5-flash | $5.00 / 1M tokens | $0.30 / 1M | $2.50 / 1M" (training; input and output inference).
+# A dated third-party research note (2026-03-09, "Vertex AI Pricing Page accessed 2026-03-09") agrees. The
+# official page was not found in a stored copy with figures, so the grade is third_party.
+
+
+@pytest.mark.parametrize(
+    ("spec", "amount"),
+    [
+        ("vertex:gemini-2.5-flash:fine_tuned:training@standard", Decimal("5.00")),
+        ("vertex:gemini-2.5-flash:fine_tuned:input@standard", Decimal("0.30")),
+        ("vertex:gemini-2.5-flash:fine_tuned:output@standard", Decimal("2.50")),
+    ],
+)
+def test_vertex_gemini_2_5_flash_tuning(cat: Catalog, spec: str, amount: Decimal) -> None:
+    r = row(cat, spec, MID_2026)
+    assert r.amount == amount
+    assert r.reliability == Reliability.THIRD_PARTY
+    assert r.source_url is not None and "Vvren2022/finetune-gemini-vertex-ai" in r.source_url
+    assert "2026-03-09" in r.note and "not found in any stored copy" in r.note
