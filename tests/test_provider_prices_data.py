@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pytest
 
+from costmodel.errors import PriceLookupError
 from costmodel.prices import Catalog, PriceRow, Reliability, bundled_catalog
 
 BEFORE_CHANGES = date(2025, 1, 15)
@@ -78,3 +79,53 @@ def test_vertex_gemini_2_5_flash_tuning(cat: Catalog, spec: str, amount: Decimal
     assert r.reliability == Reliability.THIRD_PARTY
     assert r.source_url is not None and "Vvren2022/finetune-gemini-vertex-ai" in r.source_url
     assert "2026-03-09" in r.note and "not found in any stored copy" in r.note
+
+
+# -- Together AI -----------------------------------------------------------------------------
+# github.com/api-evangelist/together-ai plans/together-ai-plans-pricing.yml (2026-05-08, a transcription of
+# together.ai/pricing): "Up to 16B (LoRA / Full) $0.48-$1.35", "70B-100B $2.90-$8.00"; the low ends are the
+# SFT LoRA rates, which four further third-party transcriptions (2025-2026) state outright. Full fine-tuning
+# ($0.54, $3.20) is disputed by one 2026-08-19 survey: the notes say so.
+
+
+@pytest.mark.parametrize(
+    ("spec", "amount"),
+    [
+        ("together:llama-3.1-8b-instruct:fine_tuned:training@standard", Decimal("0.48")),  # LoRA, up to 16B
+        ("together:llama-3.1-8b-instruct:fine_tuned:training@full", Decimal("0.54")),
+        ("together:llama-3.1-70b-instruct:fine_tuned:training@standard", Decimal("2.90")),  # LoRA, 70B-100B
+        ("together:llama-3.1-70b-instruct:fine_tuned:training@full", Decimal("3.20")),
+        ("together:qwen2.5-7b-instruct:fine_tuned:training@standard", Decimal("0.48")),
+        ("together:qwen2.5-72b-instruct:fine_tuned:training@standard", Decimal("2.90")),
+    ],
+)
+def test_together_training_per_1m_tokens(cat: Catalog, spec: str, amount: Decimal) -> None:
+    r = row(cat, spec, MID_2026)
+    assert r.amount == amount
+    assert r.reliability == Reliability.THIRD_PARTY
+    assert r.source_url is not None and "api-evangelist/together-ai" in r.source_url
+    assert "was not read" in r.note
+
+
+def test_together_full_fine_tuning_notes_carry_the_dispute(cat: Catalog) -> None:
+    for model, other in (("llama-3.1-8b-instruct", "$1.20"), ("llama-3.1-70b-instruct", "$7.25")):
+        note = row(cat, f"together:{model}:fine_tuned:training@full", MID_2026).note
+        assert "2026-08-19" in note and other in note and "disputed" in note
+
+
+def test_together_serverless_lora_rate_has_no_source(cat: Catalog) -> None:
+    for spec in (
+        "together:llama-3.1-8b-instruct:fine_tuned:input@standard",
+        "together:llama-3.1-70b-instruct:fine_tuned:output@standard",
+    ):
+        r = row(cat, spec, MID_2026)
+        assert r.reliability == Reliability.UNCONFIRMED and "No source found" in r.note
+
+
+def test_together_minimum_closes_when_together_says_there_is_none(cat: Catalog) -> None:
+    # docs.together.ai/docs/fine-tuning-pricing: "there is no minimum price for fine-tuning jobs"; support article
+    # updated 2025-11-14. Before that a third party quotes $5.
+    spec = "together:llama-3.1-8b-instruct:fine_tuned:training_minimum@standard"
+    assert row(cat, spec, BEFORE_CHANGES).amount == Decimal("5.00")
+    with pytest.raises(PriceLookupError, match="training_minimum"):
+        row(cat, spec, MID_2026)
