@@ -129,3 +129,43 @@ def test_together_minimum_closes_when_together_says_there_is_none(cat: Catalog) 
     assert row(cat, spec, BEFORE_CHANGES).amount == Decimal("5.00")
     with pytest.raises(PriceLookupError, match="training_minimum"):
         row(cat, spec, MID_2026)
+
+
+# -- Fireworks AI ----------------------------------------------------------------------------
+# fireworks.ai/pricing, stored copy read (undated, 2024): "up to 16B $0.20 | 16.1B - 80B $0.90" ($/1M tokens,
+# serverless); "Models up to 16B parameters $0.50 | Models 16.1B - 80B $3.00" ($/1M tokens in training); "We charge
+# $3.89 per hour for one NVIDIA A100 80 GB GPU". Dated copies: knnlabs/Conduit docs/model-pricing/fireworks-pricing.md
+# (last updated 2025-07-19): "A100 80 GB GPU | $2.90"; api-evangelist/fireworks-ai plans (2026-10-07, verbatim):
+# "Managed Training LoRA SFT - models up to 16B $0.50", "On Demand H100 80 GB GPU $8.00", no A100.
+
+
+@pytest.mark.parametrize(
+    ("spec", "amount"),
+    [
+        ("fireworks:llama-v3p1-8b-instruct:fine_tuned:training@standard", Decimal("0.50")),
+        ("fireworks:llama-v3p1-70b-instruct:fine_tuned:training@standard", Decimal("3.00")),
+        ("fireworks:llama-v3p1-8b-instruct:fine_tuned:input@standard", Decimal("0.20")),  # LoRA at the base rate
+        ("fireworks:llama-v3p1-8b-instruct:base:output@standard", Decimal("0.20")),
+        ("fireworks:llama-v3p1-70b-instruct:fine_tuned:output@standard", Decimal("0.90")),
+    ],
+)
+def test_fireworks_page_figures_are_official(cat: Catalog, spec: str, amount: Decimal) -> None:
+    r = row(cat, spec, BEFORE_CHANGES)
+    assert r.amount == amount
+    assert r.reliability == Reliability.OFFICIAL and r.source_url == "https://fireworks.ai/pricing"
+    assert row(cat, spec, LATE_2026).amount == amount  # one row, still in force (training confirmed 2026-10-07)
+
+
+@pytest.mark.parametrize("model", ["llama-v3p1-8b-instruct", "llama-v3p1-70b-instruct"])
+def test_fireworks_dedicated_gpu_hour_history(cat: Catalog, model: str) -> None:
+    spec = f"fireworks:{model}:fine_tuned:gpu_hour@dedicated"
+    early = row(cat, spec, BEFORE_CHANGES)
+    assert (early.amount, early.reliability) == (Decimal("3.89"), Reliability.OFFICIAL)  # A100, 2024 page
+    mid = row(cat, spec, MID_2026)
+    assert (mid.amount, mid.reliability) == (Decimal("2.90"), Reliability.COPY_OF_OFFICIAL)  # A100, 2025-07-19
+    assert mid.source_url is not None and "knnlabs/Conduit" in mid.source_url
+    late = row(cat, spec, LATE_2026)
+    assert (late.amount, late.reliability) == (Decimal("8.00"), Reliability.COPY_OF_OFFICIAL)  # H100, 2026-10-07
+    assert "H100" in late.note and "no A100" in late.note
+    # the change days are bounds, not known dates: each note says so
+    assert "exact date is not known" in early.note and "change date is not known" in mid.note
