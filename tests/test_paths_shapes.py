@@ -137,14 +137,14 @@ def test_selfhosted_lora_8b_training_and_a_month_of_serving(cat: Catalog, fleet:
 
 def test_azure_ptu_month(cat: Catalog, fleet: Fleet) -> None:
     """Fine-tuned gpt-4o on Regional PTU: $2.00 per PTU-hour (prices.csv), 2,500 input TPM per PTU,
-    output weight 4, minimum and increment 50 (capacity.csv)."""
+    output weight 3 (833 output TPM per PTU), minimum and increment 50 (capacity.csv)."""
     path = PathSpec.parse("azure:gpt-4o-2024-08-06:ft@provisioned")
     c = path_cost(cat, path, TRAFFIC, as_of=DAY, fleet=fleet)
-    # per request 500 + 4 x 200 = 1,300 capacity tokens; one PTU = 2,500 x 60 = 150,000 per hour = 115.38 requests
-    # 833.33 requests/h / 115.38 = 7.2 -> 8 PTU -> rounded to the minimum of 50: 50 x 730 x $2.00 = $73,000.00
+    # per request 500 + 3 x 200 = 1,100 capacity tokens; one PTU = 2,500 x 60 = 150,000 per hour = 136.36 requests
+    # 833.33 requests/h / 136.36 = 6.1 -> 7 PTU -> rounded to the minimum of 50: 50 x 730 x $2.00 = $73,000.00
     assert c.capacity is not None and c.capacity.units == 50
     assert cents(c.monthly_total) == D("73000.00")
-    # ten times the traffic: 72.2 -> 73 PTU -> next step of 50 = 100 PTU = $146,000.00
+    # ten times the traffic: 61.1 -> 62 PTU -> next step of 50 = 100 PTU = $146,000.00
     c10 = path_cost(cat, path, TRAFFIC.model_copy(update={"requests_per_day": D(200_000)}), as_of=DAY, fleet=fleet)
     assert c10.capacity is not None and c10.capacity.units == 100
     assert cents(c10.monthly_total) == D("146000.00")

@@ -16,7 +16,8 @@ from decimal import Decimal
 import pytest
 
 from costmodel.errors import PriceLookupError
-from costmodel.prices import Catalog, PriceRow, Reliability, bundled_catalog
+from costmodel.prices import Catalog, PriceRow, Provider, Reliability, bundled_catalog
+from costmodel.prices.fleet import bundled_fleet
 
 BEFORE_CHANGES = date(2025, 1, 15)
 MID_2026 = date(2026, 6, 1)
@@ -169,3 +170,60 @@ def test_fireworks_dedicated_gpu_hour_history(cat: Catalog, model: str) -> None:
     assert "H100" in late.note and "no A100" in late.note
     # the change days are bounds, not known dates: each note says so
     assert "exact date is not known" in early.note and "change date is not known" in mid.note
+
+
+# -- capacity.csv and throughput.csv ---------------------------------------------------------
+# MicrosoftDocs azure-ai-docs articles/foundry/openai/includes/how-to-provisioned-throughput-onboarding-3.md
+# (2026-03-20), "Previous Azure OpenAI models": gpt-4o regional minimum 50, increment 50, input TPM per PTU 2,500;
+# gpt-4o-mini 25, 25, 37,000. articles/ai-services/openai/concepts/provisioned-throughput.md (2024-08-07): "Max
+# Output TPM per PTU | 833 | 12,333", so one output token weighs 2,500 / 833 = 37,000 / 12,333 = 3 input tokens.
+
+
+@pytest.mark.parametrize(
+    ("model", "tpm", "minimum"),
+    [("gpt-4o-2024-08-06", Decimal(2500), 50), ("gpt-4o-mini-2024-07-18", Decimal(37000), 25)],
+)
+def test_azure_ptu_capacity_from_microsoft_docs(model: str, tpm: Decimal, minimum: int) -> None:
+    cap = bundled_fleet().find_capacity(Provider.AZURE, model, "provisioned")
+    assert cap is not None
+    assert (cap.tokens_per_minute_per_unit, cap.output_token_weight) == (tpm, Decimal(3))
+    assert (cap.minimum_units, cap.increment) == (minimum, minimum)
+    assert cap.reliability == Reliability.OFFICIAL
+
+
+def test_h100_serving_row_stays_a_derivation_with_the_real_repository() -> None:
+    # LambdaLabsML/vllm-benchmark benchmark_v0.md: Meta-Llama-3.1-8B-FP8 "1xA100-80GB-SXM | 1517.54/42.85" and
+    # "1xH100-80GB-SXM | 3400.4/19.75" (output tokens/s / ITL ms): output-only, FP8, so not the row's figure.
+    rows = {(t.model, t.workload, t.gpu_model): t for t in bundled_fleet().throughput}
+    h100 = rows[("llama-3.1-8b", "serve", "H100-SXM")]
+    assert h100.tokens_per_second == 2 * rows[("llama-3.1-8b", "serve", "A100-40GB")].tokens_per_second
+    assert h100.reliability == Reliability.UNCONFIRMED and "derived, not a measurement" in h100.note
+    assert h100.source_url is not None and h100.source_url.startswith("https://github.com/LambdaLabsML/vllm-benchmark")
+
+
+# -- gpu_instances.csv -----------------------------------------------------------------------
+# factualminds.com EC2 on-demand guide (2026-06-17): "a GPU g5.xlarge is $1.006/hr" (us-east-1).
+# xither.com GPU cost guide: p4d.24xlarge "approximately $32.77 per hour in the US East region as of Q2 2024".
+# techbytes.app serverless GPU matrix ("verified on May 7, 2026 from official vendor pricing"): "Lambda H100:
+# $2.86/hr for 1x H100 PCIe".
+
+
+@pytest.mark.parametrize(
+    ("instance", "usd_per_hour", "grade"),
+    [
+        ("g5.xlarge", Decimal("1.006"), Reliability.THIRD_PARTY),
+        ("p4d.24xlarge", Decimal("32.77"), Reliability.THIRD_PARTY),
+        ("gpu_1x_h100_pcie", Decimal("2.86"), Reliability.THIRD_PARTY),
+        ("g6.xlarge", Decimal("0.8048"), Reliability.UNCONFIRMED),  # recalled; no source found
+    ],
+)
+def test_gpu_instance_prices(instance: str, usd_per_hour: Decimal, grade: Reliability) -> None:
+    i = bundled_fleet().instance(instance)
+    assert (i.on_demand_usd_per_hour, i.reliability) == (usd_per_hour, grade)
+    if grade == Reliability.UNCONFIRMED:
+        assert "no source found" in i.note
+
+
+def test_aws_p_instances_warn_about_the_june_2025_cut() -> None:
+    for name in ("p4d.24xlarge", "p5.48xlarge"):
+        assert "June 2025" in bundled_fleet().instance(name).note
