@@ -86,7 +86,7 @@ def test_together_lora_job_and_a_month_of_serverless(cat: Catalog, fleet: Fleet)
 
 
 def test_fireworks_lora_job(cat: Catalog, fleet: Fleet) -> None:
-    """Fireworks, models up to 16B: $0.50 per 1M training tokens, serverless $0.20 per 1M (stored copy of the page)."""
+    """Fireworks, models up to 16B: $0.50 per 1M training tokens, serverless $0.20 per 1M (fireworks.ai/pricing)."""
     c = path_cost(
         cat,
         PathSpec.parse("fireworks:llama-v3p1-8b-instruct:ft"),
@@ -98,7 +98,7 @@ def test_fireworks_lora_job(cat: Catalog, fleet: Fleet) -> None:
     )
     assert cents(c.training_total) == D("1.50")  # 3M x $0.50
     assert cents(c.monthly_total) == D("85.17")  # 425.8333M x $0.20
-    assert c.reliability == "copy_of_official"
+    assert c.reliability == "official"
 
 
 def test_selfhosted_lora_8b_training_and_a_month_of_serving(cat: Catalog, fleet: Fleet) -> None:
@@ -137,14 +137,14 @@ def test_selfhosted_lora_8b_training_and_a_month_of_serving(cat: Catalog, fleet:
 
 def test_azure_ptu_month(cat: Catalog, fleet: Fleet) -> None:
     """Fine-tuned gpt-4o on Regional PTU: $2.00 per PTU-hour (prices.csv), 2,500 input TPM per PTU,
-    output weight 4, minimum and increment 50 (capacity.csv)."""
+    output weight 3 (833 output TPM per PTU), minimum and increment 50 (capacity.csv)."""
     path = PathSpec.parse("azure:gpt-4o-2024-08-06:ft@provisioned")
     c = path_cost(cat, path, TRAFFIC, as_of=DAY, fleet=fleet)
-    # per request 500 + 4 x 200 = 1,300 capacity tokens; one PTU = 2,500 x 60 = 150,000 per hour = 115.38 requests
-    # 833.33 requests/h / 115.38 = 7.2 -> 8 PTU -> rounded to the minimum of 50: 50 x 730 x $2.00 = $73,000.00
+    # per request 500 + 3 x 200 = 1,100 capacity tokens; one PTU = 2,500 x 60 = 150,000 per hour = 136.36 requests
+    # 833.33 requests/h / 136.36 = 6.1 -> 7 PTU -> rounded to the minimum of 50: 50 x 730 x $2.00 = $73,000.00
     assert c.capacity is not None and c.capacity.units == 50
     assert cents(c.monthly_total) == D("73000.00")
-    # ten times the traffic: 72.2 -> 73 PTU -> next step of 50 = 100 PTU = $146,000.00
+    # ten times the traffic: 61.1 -> 62 PTU -> next step of 50 = 100 PTU = $146,000.00
     c10 = path_cost(cat, path, TRAFFIC.model_copy(update={"requests_per_day": D(200_000)}), as_of=DAY, fleet=fleet)
     assert c10.capacity is not None and c10.capacity.units == 100
     assert cents(c10.monthly_total) == D("146000.00")
@@ -287,19 +287,20 @@ def test_training_cli_reads_a_trainer_state(tmp_path: Path, capsys: pytest.Captu
 
 
 def test_fireworks_dedicated_70b_in_steps_of_four_gpus(cat: Catalog, fleet: Fleet) -> None:
-    """Fireworks dedicated: $3.89 per A100 80 GB GPU-hour (stored copy of the pricing page); a 70B replica is
-    4 GPUs (capacity.csv, costmodel's memory rule). At a measured 300 tokens/s per GPU and 20,000 requests a day
-    of 700 tokens (162.04 tokens/s) one replica is enough: 4 GPUs x 730 h x $3.89 = $11,358.80."""
+    """Fireworks dedicated on 2026-06-01: $2.90 per A100 80 GB GPU-hour (dated copy of the pricing documentation,
+    2025-07-19; prices.csv); a 70B replica is 4 GPUs (capacity.csv, costmodel's memory rule). At a measured 300
+    tokens/s per GPU and 20,000 requests a day of 700 tokens (162.04 tokens/s) one replica is enough:
+    4 GPUs x 730 h x $2.90 = $8,468.00."""
     label = "fireworks:llama-v3p1-70b-instruct:ft@dedicated"
     serving = Serving(tokens_per_second_per_unit={label: D(300)})
     c = path_cost(cat, PathSpec.parse(label), TRAFFIC, as_of=DAY, serving=serving, fleet=fleet)
     assert c.capacity is not None and (c.capacity.units, c.capacity.unit_name) == (4, "GPU")
-    assert cents(c.monthly_total) == D("11358.80")
-    # 1,300 tokens/s needs ceil(1300 / 300) = 5 GPUs -> the next replica: 8 GPUs = $22,717.60
+    assert cents(c.monthly_total) == D("8468.00")
+    # 1,300 tokens/s needs ceil(1300 / 300) = 5 GPUs -> the next replica: 8 GPUs x 730 h x $2.90 = $16,936.00
     busy = TRAFFIC.model_copy(update={"requests_per_day": D(20000) * D(1300) / D("162.037037037037037037")})
     c8 = path_cost(cat, PathSpec.parse(label), busy, as_of=DAY, serving=serving, fleet=fleet)
     assert c8.capacity is not None and c8.capacity.units == 8
-    assert cents(c8.monthly_total) == D("22717.60")
+    assert cents(c8.monthly_total) == D("16936.00")
 
 
 def test_azure_fine_tunable_model_without_a_price_says_so(capsys: pytest.CaptureFixture[str]) -> None:
