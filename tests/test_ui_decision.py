@@ -23,7 +23,8 @@ def test_default_run_shows_recommendation_metrics_and_two_charts() -> None:
     _, rec = engine(app_defaults())
     assert texts(at, "success") == [rec.sentence]
     assert metric(at, "Recommended path, per month") == format_usd(rec.monthly)
-    assert len(at.get("plotly_chart")) == 2
+    # the availability timeline (issue 10), cost against traffic, cumulative cost
+    assert [c.key for c in at.get("plotly_chart")] == ["chart_timeline", "chart_traffic", "chart_cumulative"]
     # the scenario is in the URL from the first run
     assert at.query_params["requests_per_day"] == "5000"
 
@@ -142,8 +143,11 @@ def test_metric_line_items_are_shown() -> None:
 def test_date_before_any_price_is_a_readable_error() -> None:
     at = run_app(params={"as_of": "2020-01-01"})
     assert not at.exception
-    errors = texts(at, "error")
-    assert errors and "no input price" in errors[0].lower() and "Fix:" in errors[0]
+    # issue 10: a date never leaves the page on an error; paths that do not exist then are named
+    assert texts(at, "error") == []
+    warnings = texts(at, "warning")
+    assert warnings and "None of the chosen paths exists on 2020-01-01" in warnings[0]
+    assert "no input price" in warnings[0].lower()
 
 
 def test_unconfirmed_prices_are_labelled_on_screen() -> None:
