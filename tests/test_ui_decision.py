@@ -23,8 +23,8 @@ def test_default_run_shows_recommendation_metrics_and_two_charts() -> None:
     _, rec = engine(app_defaults())
     assert texts(at, "success") == [rec.sentence]
     assert metric(at, "Recommended path, per month") == format_usd(rec.monthly)
-    # the availability timeline (issue 10), cost against traffic, cumulative cost
-    assert [c.key for c in at.get("plotly_chart")] == ["chart_timeline", "chart_traffic", "chart_cumulative"]
+    # cost against traffic, cumulative cost, and the availability timeline (issue 10)
+    assert [c.key for c in at.get("plotly_chart")] == ["chart_traffic", "chart_cumulative", "chart_timeline"]
     # the scenario is in the URL from the first run
     assert at.query_params["requests_per_day"] == "5000"
 

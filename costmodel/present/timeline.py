@@ -99,22 +99,26 @@ def availability_timeline(result: ScenarioResult, *, today: date | None = None) 
                 }
             )
             end_label = (
-                "unknown" if unknown else (f"ends {e.day}" if e is not None and e.day <= hi else "no announced end")
+                "lifecycle unknown"
+                if unknown
+                else (f"ends {e.day}" if e is not None and e.day <= hi else "no announced end")
             )
+            inside = span[1] >= hi - timedelta(days=60)  # a bar that reaches the edge carries its label inside
             traces.append(
                 {
                     "type": "scatter",
                     "x": [span[1]],
                     "y": [y],
                     "mode": "text",
-                    "text": [f"{end_label} "],
-                    "textposition": "middle left",
-                    "textfont": {"color": "white", "size": 11},
+                    "text": [f"{end_label} " if inside else f"  {end_label}"],
+                    "textposition": "middle left" if inside else "middle right",
+                    "textfont": {"color": "white" if inside else "#222", "size": 11},
                     "showlegend": False,
                     "hoverinfo": "skip",
                 }
             )
     is_today = today is None or today == start
+    near = today is not None and abs((today - start).days) < 45  # one line for both when they are this close
     shapes = [
         {"type": "line", "x0": start, "x1": start, "y0": 0, "y1": 1, "yref": "paper", "line": {"color": "black"}},
         {
@@ -127,37 +131,53 @@ def availability_timeline(result: ScenarioResult, *, today: date | None = None) 
             "line": {"color": "black", "dash": "dash"},
         },
     ]
-    annotations = [
+    annotations: list[dict[str, Any]] = [
         {
             "x": start,
-            "y": 1.02,
+            "y": 1.0,
             "yref": "paper",
-            "text": "today" if is_today else f"as of {start}",
+            "yanchor": "bottom",
+            "text": "today" if is_today else f"as of {start}" + (f" (today {today})" if near else ""),
             "showarrow": False,
             "xanchor": "left",
         },
         {
             "x": horizon_end,
-            "y": 1.02,
+            "y": 1.0,
             "yref": "paper",
+            "yanchor": "bottom",
             "text": f"horizon ends {horizon_end}",
             "showarrow": False,
             "xanchor": "right",
         },
+        {
+            "x": 0,
+            "y": 0,
+            "xref": "paper",
+            "yref": "paper",
+            "yanchor": "top",
+            "xanchor": "left",
+            "yshift": -28,
+            "text": "blue: training, green: serving, red: ends inside the horizon, grey: lifecycle unknown",
+            "showarrow": False,
+            "font": {"size": 11, "color": "#555"},
+        },
     ]
-    if today is not None and not is_today and lo <= today <= hi:
+    if today is not None and not is_today and not near and lo <= today <= hi:
         shapes.append(
             {"type": "line", "x0": today, "x1": today, "y0": 0, "y1": 1, "yref": "paper", "line": {"color": "grey"}}
         )
-        annotations.append({"x": today, "y": -0.08, "yref": "paper", "text": "today", "showarrow": False})
+        annotations.append(
+            {"x": today, "y": 1.0, "yref": "paper", "yanchor": "bottom", "text": "today", "showarrow": False}
+        )
     layout = {
         "title": {"text": "Availability: when each path can be trained and served"},
         "xaxis": {"type": "date", "range": [lo, hi]},
         "yaxis": {"categoryorder": "array", "categoryarray": labels, "automargin": True},
         "shapes": shapes,
         "annotations": annotations,
-        "height": 120 + 36 * len(labels),
-        "margin": {"t": 70},
+        "height": 160 + 36 * len(labels),
+        "margin": {"t": 80, "b": 60},
     }
     return go.Figure({"data": traces, "layout": layout})
 
