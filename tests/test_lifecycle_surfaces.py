@@ -233,3 +233,22 @@ def test_a_date_where_a_chosen_path_does_not_exist_drops_it_with_a_notice() -> N
     assert any(n.startswith("Left out on 2027-02-01") and OAI_FT in n and "2027-01-14" in n for n in notices)
     assert texts(at, "success")  # the others are kept and recommended from
     assert at.query_params["paths"].startswith(OAI_FT)  # the user's choice is kept for other dates
+
+
+def test_a_lifecycle_file_uploaded_as_override_changes_the_decision() -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.ui_support import APP
+
+    csv = ",".join(LIFECYCLE_COLUMNS) + f"\nopenai,gpt-4.1-mini,base,retired,2026-10-15,,{FIXTURE},third_party,test\n"
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.query_params["as_of"] = "2025-12-01"
+    at.run()
+    at.switch_page("app_pages/prices.py").run()
+    at.file_uploader(key="override_upload").set_value(("dates.csv", csv.encode(), "text/csv")).run()
+    assert not at.exception and any("dates.csv override" in s for s in texts(at, "success"))
+    at.switch_page("app_pages/decision.py").run()
+    assert not at.exception
+    # the user's date (2026-10-15) is inside a 12-month horizon from 2025-12-01: no longer the recommendation
+    assert any("2026-10-15" in w for w in texts(at, "warning"))
+    assert OAI_FT not in texts(at, "success")[0].split(":")[0]

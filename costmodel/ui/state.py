@@ -157,13 +157,20 @@ def sync_url() -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _overridden(name: str, digest: str, data: bytes) -> Catalog:
-    """The bundled catalogue overridden by an uploaded CSV; cached by the file's name and hash."""
+    """The bundled catalogue overridden by an uploaded CSV (prices, or lifecycle events); cached by name and hash."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CatalogError(
             f"not UTF-8 text (byte {exc.start})", source=name, hint="save the file as UTF-8 CSV"
         ) from None
+    header = {c.strip() for c in text.lstrip("\ufeff").split("\n", 1)[0].split(",")}
+    if "event" in header and "kind" not in header:  # a lifecycle file (data/lifecycle.csv's format)
+        from costmodel.prices import build_lifecycle, parse_lifecycle_csv
+
+        base = bundled_catalog()
+        life = build_lifecycle(parse_lifecycle_csv(text, origin=name), base, base=base.lifecycle)
+        return base.with_lifecycle(life)
     rows = parse_price_csv(text, origin=name)
     return bundled_catalog().overridden_by(rows)
 
