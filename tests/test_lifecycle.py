@@ -153,7 +153,12 @@ def test_user_file_overrides_the_bundled_row_of_the_same_key(tmp_path: Path) -> 
     spec = PathSpec.parse("openai:gpt-4.1-mini:base")
     retired = [r for r in catalog.lifecycle.rows_for(spec.provider, spec.model, spec.variant) if r.event == "retired"]
     assert [(r.date, r.origin) for r in retired] == [(date(2027, 6, 30), str(user))]
-    assert len(catalog.lifecycle) == len(bundled_catalog().lifecycle) + 1
+    az = PathSpec.parse("azure:gpt-4.1-mini:base")
+    az_retired = [r for r in catalog.lifecycle.rows_for(az.provider, az.model, az.variant) if r.event == "retired"]
+    assert [r.date for r in az_retired] == [date(2028, 3, 31)]
+    bundled = bundled_catalog().lifecycle
+    replaced = sum(1 for r in bundled if r.key in {u.key for u in catalog.lifecycle if u.origin == str(user)})
+    assert len(catalog.lifecycle) == len(bundled) - replaced + 2
     assert catalog.rows == bundled_catalog().rows  # prices untouched
 
 
@@ -205,7 +210,10 @@ def test_gpt41_mini_fine_tuned_from_2026_12_01_closes_inside_a_12_month_horizon(
     assert a.horizon_end == date(2027, 12, 1)
     # 2026-12-01..2027-01-01 is a full month, then 13 of January's 31 days: 1 + 13/31 = 1.4194
     assert a.serving_months == Decimal("1.4194")
-    assert a.grade == "copy_of_official" and a.source and "deprecations" in a.source
+    retired = _bundled("openai", "gpt-4.1-mini", "base", "retired")[0]
+    assert a.source == retired.source_url  # the status rests on the base model's retirement row
+    closed = _bundled("openai", "gpt-4.1-mini", "fine_tuned", "training_closed")[0]
+    assert a.grade is not None and a.grade.rank >= max(retired.reliability.rank, closed.reliability.rank)
 
 
 def test_on_2027_02_01_openai_fine_tuned_paths_are_unavailable() -> None:

@@ -62,7 +62,9 @@ def test_launch_of_gpt35_turbo_on_openai_today_is_refused_before_any_request(
         env,
     )  # fmt: skip
     assert done.returncode == 2, done.stderr
-    assert "2026-10-23" in done.stderr and "developers.openai.com/api/docs/deprecations" in done.stderr
+    retired = next(r for r in bundled_catalog().lifecycle if r.model == "gpt-3.5-turbo" and r.event == "retired")
+    assert retired.date == date(2026, 10, 23) and retired.source_url
+    assert "retired on 2026-10-23" in done.stderr and retired.source_url in done.stderr
     assert "--model" in done.stderr and "Fix:" in done.stderr
     assert len(fake.requests) == 0  # nothing reached the (fake) server
     assert fake.count("files.create") == 0 and fake.count("jobs.create") == 0

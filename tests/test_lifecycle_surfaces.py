@@ -15,9 +15,10 @@ import pytest
 
 from costmodel.cli import main
 from costmodel.engine.scenario import Scenario, evaluate
+from costmodel.engine.usage import PathSpec
 from costmodel.present.decision import OPENAI_TRAINING_QUESTION, assess, questions_for, recommend
 from costmodel.present.timeline import availability_timeline, timeline_rows
-from costmodel.prices import LIFECYCLE_COLUMNS, Catalog, bundled_catalog, load_catalog
+from costmodel.prices import LIFECYCLE_COLUMNS, Catalog, LifecycleRow, bundled_catalog, load_catalog
 from costmodel.ui.inputs import path_marks, path_options
 from tests.ui_support import run_app, texts
 
@@ -33,7 +34,8 @@ def azure_lifecycle(tmp_path: Path) -> Path:
     path = tmp_path / "azure-dates.csv"
     path.write_text(
         ",".join(LIFECYCLE_COLUMNS)
-        + f"\nazure,gpt-4.1-mini,base,retired,2028-06-30,,{FIXTURE},third_party,test fixture\n",
+        + f"\nazure,gpt-4.1-mini,base,retired,2028-06-30,,{FIXTURE},third_party,test fixture"
+        + f"\nazure,gpt-4.1-mini,fine_tuned,retired,2028-06-30,,{FIXTURE},third_party,test fixture\n",
         encoding="utf-8",
     )
     return path
@@ -56,7 +58,29 @@ def scenario(paths: list[str], as_of: date, horizon: int = 12) -> Scenario:
     )
 
 
+def _openai_gpt41_mini_retirement() -> LifecycleRow:
+    spec = PathSpec.parse(OAI_BASE)
+    life = bundled_catalog().lifecycle
+    return next(r for r in life.rows_for(spec.provider, spec.model, spec.variant) if r.event == "retired")
+
+
 # -- recommendation -------------------------------------------------------------------------
+
+
+def test_with_the_bundled_dates_azure_is_recommended_while_it_covers_the_horizon() -> None:
+    # Bundled Azure dates (retirement schedule, fine-tuned models table): gpt-4.1-mini fine-tuned deployments
+    # retire 2027-10-14. A 9-month horizon from 2026-12-01 (to 2027-09-01) is covered; OpenAI ends 2027-01-14.
+    catalog = bundled_catalog()
+    result = evaluate(catalog, scenario([OAI_FT, AZ_FT], date(2026, 12, 1), horizon=9), as_of=date(2026, 12, 1))
+    assert result.availability_of(OAI_FT).status_date == date(2027, 1, 14)
+    assert result.availability_of(AZ_FT).status == "available"
+    rec = recommend(result, assess(ALL_GOOD, result))
+    assert rec.path == AZ_FT and "only until 2027-01-14" in rec.sentence
+    # over 12 months (to 2027-12-01) neither lasts: the sentence says how far each gets
+    result = evaluate(catalog, scenario([OAI_FT, AZ_FT], date(2026, 12, 1)), as_of=date(2026, 12, 1))
+    rec = recommend(result, assess(ALL_GOOD, result))
+    assert not rec.covers_horizon and rec.path == AZ_FT  # the one that lasts longest
+    assert "only until 2027-01-14" in rec.sentence and "only until 2027-10-14" in rec.sentence
 
 
 def test_openai_gpt41_mini_from_2026_12_01_is_not_recommended_while_azure_covers_the_horizon(
@@ -137,7 +161,8 @@ def test_compare_json_has_an_availability_object_per_path(
     oai = paths[OAI_FT]["availability"]
     assert oai["status"] == "closes_within_horizon" and oai["status_date"] == "2027-01-14"
     assert oai["trainable_until"] == "2027-01-06" and oai["servable_until"] == "2027-01-14"
-    assert oai["grade"] == "copy_of_official" and "deprecations" in oai["source"]
+    retired = _openai_gpt41_mini_retirement()
+    assert oai["source"] == retired.source_url and oai["grade"] is not None
     assert oai["serving_months"] == "1.4194" and "1.4194 months" in paths[OAI_FT]["horizon_note"]
     az = paths[AZ_FT]["availability"]
     assert az["status"] == "available" and az["servable_until"] == "2028-06-30" and az["source"] == FIXTURE
@@ -149,8 +174,10 @@ def test_compare_and_breakeven_text_print_availability_with_grade_and_source(
     code, out, _ = run(capsys, "compare", *COMPARE)
     assert code == 0
     assert "availability: CLOSES WITHIN THE HORIZON (2027-01-14)" in out
-    assert "[copy_of_official, https://developers.openai.com/api/docs/deprecations]" in out
-    assert "availability: lifecycle UNKNOWN" in out or "availability: available" in out
+    retired = _openai_gpt41_mini_retirement()
+    assert f", {retired.source_url}]" in out  # grade and source of the date the status rests on
+    # Azure's fine-tuned gpt-4.1-mini deployments retire 2027-10-14 (bundled Azure retirement schedule)
+    assert "availability: CLOSES WITHIN THE HORIZON (2027-10-14)" in out
     code, out, _ = run(capsys, "breakeven", "--path", OAI_FT, "--path", AZ_FT, "--as-of", "2026-12-01")
     assert code == 0 and f"{OAI_FT}: availability: CLOSES WITHIN THE HORIZON (2027-01-14)" in out
     code, out, _ = run(capsys, "breakeven", "--path", OAI_FT, "--path", AZ_FT, "--as-of", "2026-12-01", "--json")
