@@ -367,3 +367,35 @@ def test_windows_never_contradict_the_events(
     if not any(r.model == "m" for r in rows):  # only provider-wide rows: never "available"
         assert a.status in ("unknown", "retired", "cannot_train_now", "cannot_deploy_now")
     assert 0 <= a.serving_months <= horizon
+
+
+# -- module hygiene ------------------------------------------------------------------------
+
+
+def test_availability_docstring_examples_run() -> None:
+    import doctest
+
+    import costmodel.engine.availability as module
+
+    failed, tried = doctest.testmod(module)
+    assert failed == 0 and tried >= 3
+
+
+def test_lifecycle_modules_are_pure() -> None:
+    import json
+    import subprocess
+    import sys
+
+    modules = [
+        "costmodel.prices.lifecycle",
+        "costmodel.engine.availability",
+        "costmodel.present.timeline",
+    ]  # (costmodel.launch.availability_check is pure too, but importing its package loads the HTTP client)
+    forbidden = ("streamlit", "openai", "httpx2", "httpx")
+    code = (
+        "import importlib, json, sys\n"
+        f"for m in {modules!r}: importlib.import_module(m)\n"
+        f"print(json.dumps(sorted(n for n in sys.modules if n.split('.')[0] in {forbidden!r})))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=DATA.parent, capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
