@@ -279,3 +279,12 @@ def test_a_lifecycle_file_uploaded_as_override_changes_the_decision() -> None:
     # the user's date (2026-10-15) is inside a 12-month horizon from 2025-12-01: no longer the recommendation
     assert any("2026-10-15" in w for w in texts(at, "warning"))
     assert OAI_FT not in texts(at, "success")[0].split(":")[0]
+
+
+def test_what_if_heatmap_pairs_skip_a_path_dropped_on_the_date() -> None:
+    # gpt-4.1-nano retired on OpenAI on 2026-10-23 (bundled lifecycle): on 2026-12-01 it is left out, no exception
+    params = {"paths": f"{OAI_FT},{AZ_FT},openai:gpt-4.1-nano:ft", "as_of": "2026-12-01"}
+    at = run_app("whatif", params)
+    assert not at.exception
+    assert any("openai:gpt-4.1-nano:ft@standard" in n for n in texts(at, "info"))
+    assert len(at.selectbox(key="heat_pair_choice").options) == 1
