@@ -75,11 +75,11 @@ def test_with_the_bundled_dates_azure_is_recommended_while_it_covers_the_horizon
     assert result.availability_of(OAI_FT).status_date == date(2027, 1, 14)
     assert result.availability_of(AZ_FT).status == "available"
     rec = recommend(result, assess(ALL_GOOD, result))
-    assert rec.path == AZ_FT and "only until 2027-01-14" in rec.sentence
+    assert rec.path.label == AZ_FT and "only until 2027-01-14" in rec.sentence
     # over 12 months (to 2027-12-01) neither lasts: the sentence says how far each gets
     result = evaluate(catalog, scenario([OAI_FT, AZ_FT], date(2026, 12, 1)), as_of=date(2026, 12, 1))
     rec = recommend(result, assess(ALL_GOOD, result))
-    assert not rec.covers_horizon and rec.path == AZ_FT  # the one that lasts longest
+    assert not rec.covers_horizon and rec.path.label == AZ_FT  # the one that lasts longest
     assert "only until 2027-01-14" in rec.sentence and "only until 2027-10-14" in rec.sentence
 
 
@@ -95,11 +95,11 @@ def test_openai_gpt41_mini_from_2026_12_01_is_not_recommended_while_azure_covers
     assert oai_total is not None and az_total is not None and oai_total < az_total
     # ... and still not the recommendation: it does not last the horizon
     rec = recommend(result, assess(ALL_GOOD, result))
-    assert rec.path == AZ_FT and rec.covers_horizon
+    assert rec.path.label == AZ_FT and rec.covers_horizon
     assert "fine-tuned gpt-4.1-mini on OpenAI would cost less, but it can be served only until 2027-01-14" in (
         rec.sentence
     )
-    assert dict(rec.passed_over)[OAI_FT].startswith("it can be served only until 2027-01-14")
+    assert {p.label: why for p, why in rec.passed_over}[OAI_FT].startswith("it can be served only until 2027-01-14")
     assert rec.availability is not None and rec.availability.status == "available"
 
 
@@ -116,7 +116,7 @@ def test_on_2027_02_01_openai_fine_tuned_paths_are_not_recommended(catalog: Cata
     assert result.availability_of(OAI_FT).status == "retired"
     assert result.cost_of(OAI_FT).serving_months == 0
     rec = recommend(result, assess(ALL_GOOD, result))
-    assert rec.path == AZ_FT and "retired on 2027-01-14" in dict(rec.passed_over)[OAI_FT]
+    assert rec.path.label == AZ_FT and "retired on 2027-01-14" in {p.label: why for p, why in rec.passed_over}[OAI_FT]
 
 
 def test_the_openai_training_question_is_asked_where_it_matters(catalog: Catalog) -> None:
@@ -128,10 +128,10 @@ def test_the_openai_training_question_is_asked_where_it_matters(catalog: Catalog
     assert "closes for everyone on 2027-01-06" in asked[-1].if_unsure
     unsure = assess(ALL_GOOD, result)
     assert unsure.openai_training == "unsure" and any(w.key == "q_openai_training" for w in unsure.warnings)
-    assert recommend(result, unsure).path == OAI_FT  # unsure: a caution, not an exclusion
+    assert recommend(result, unsure).path.label == OAI_FT  # unsure: a caution, not an exclusion
     no = assess({**ALL_GOOD, "q_openai_training": "no"}, result)
     rec = recommend(result, no)
-    assert rec.path == AZ_FT
+    assert rec.path.label == AZ_FT
     assert "your organisation can no longer create fine-tuning jobs on OpenAI" in rec.sentence
     # before the wind-down, or without an OpenAI fine-tuned path, the question is not asked
     early = evaluate(catalog, scenario([OAI_FT, AZ_FT], date(2025, 6, 1), horizon=6), as_of=date(2025, 6, 1))
