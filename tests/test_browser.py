@@ -95,6 +95,11 @@ def test_decision_page_control_share_and_report(browser, base_url: str, tmp_path
     assert "your traffic" in chart_before
     # the availability timeline (issue 10): every path's windows, today's line and the horizon's end
     _wait_charts(page, 3)
+    page.wait_for_function(
+        "() => { const p = document.querySelectorAll('.js-plotly-plot')[2];"
+        " return p && p.textContent.includes('horizon ends'); }",
+        timeout=TIMEOUT_MS,
+    )
     timeline = _chart_text(page, 2)
     assert "Availability" in timeline and "today" in timeline and "horizon ends" in timeline
     assert "openai:gpt-4.1-mini:ft@standard · serving" in timeline
