@@ -288,3 +288,14 @@ def test_what_if_heatmap_pairs_skip_a_path_dropped_on_the_date() -> None:
     assert not at.exception
     assert any("openai:gpt-4.1-nano:ft@standard" in n for n in texts(at, "info"))
     assert len(at.selectbox(key="heat_pair_choice").options) == 1
+
+
+def test_capacity_and_self_hosted_paths_are_not_dropped_for_lacking_token_prices() -> None:
+    params = {
+        "paths": "selfhosted:llama-3.1-8b:lora@g6.xlarge,together:llama-3.1-8b-instruct:ft@standard",
+        "requests_per_day": "100000",
+        "as_of": "2026-06-01",
+    }
+    at = run_app(params=params)
+    assert not at.exception
+    assert not any(n.startswith("Left out") for n in texts(at, "info"))

@@ -237,7 +237,8 @@ def existing_paths(inputs: ScenarioInputs) -> tuple[list[str], list[str]]:
             if av.status in ("retired", "cannot_deploy_now"):
                 dropped.append(f"{label} ({av.reason})")
                 continue
-            resolve_prices(cat, spec, day)
+            if spec.shape == "per_token":  # capacity and self-hosted paths are priced by their own tables
+                resolve_prices(cat, spec, day)
         except InputError as exc:
             dropped.append(f"{label} (no price on {day}: {exc.message.split('. Rows seen')[0]})")
             continue
