@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -92,6 +93,18 @@ def test_decision_page_control_share_and_report(browser, base_url: str, tmp_path
     cost_before = _metric(page, "Recommended path, per month")
     chart_before = _chart_text(page, 0)
     assert "your traffic" in chart_before
+    # the availability timeline (issue 10): every path's windows, today's line and the horizon's end
+    _wait_charts(page, 3)
+    page.wait_for_function(
+        "() => { const p = document.querySelectorAll('.js-plotly-plot')[2];"
+        " return p && p.textContent.includes('horizon ends'); }",
+        timeout=TIMEOUT_MS,
+    )
+    timeline = _chart_text(page, 2)
+    assert "Availability" in timeline and "today" in timeline and "horizon ends" in timeline
+    assert "openai:gpt-4.1-mini:ft@standard · serving" in timeline
+    if date.today() < date(2027, 1, 14):  # the base model's retirement (OpenAI deprecations page copies)
+        assert "ends 2027-01-14" in timeline
 
     # move a control: requests per day
     box = page.get_by_label("Requests per day")

@@ -59,7 +59,7 @@ def test_json_lists_rows_with_decimal_strings(capsys: pytest.CaptureFixture[str]
     assert by_kind[("training", "standard")]["amount"] == "8.00"
     assert set(by_kind) == {("input", "standard"), ("output", "standard"), ("training", "standard")}  # no batch yet
     row = by_kind[("input", "standard")]
-    assert set(row) == {*CSV_COLUMNS, "origin", "line"}
+    assert set(row) == {*CSV_COLUMNS, "origin", "line", "lifecycle"}  # lifecycle of the row's model (issue 10)
     assert row["effective_from"] == "2023-11-06" and row["effective_to"] is None
     assert row["reliability"] == "official" and row["origin"] == "prices.csv" and isinstance(row["line"], int)
 

@@ -69,7 +69,7 @@ def test_html_is_self_contained_and_complete(report: Report) -> None:
     # plotly.js is inline: no script is loaded from anywhere
     assert not re.search(r"<script[^>]+src=", page)
     assert "plotly.js v" in page or "Plotly" in page
-    assert page.count('class="plotly-graph-div"') == 3
+    assert page.count('class="plotly-graph-div"') == 4  # availability timeline + the three cost charts
     assert "Prices as of" in page and "2024-01-15" in page
     assert report.recommendation.sentence.replace("'", "&#x27;") in page
     # every price used appears with its source and grade

@@ -50,18 +50,21 @@ def test_as_of_date_shows_that_days_catalogue_and_goes_into_the_link() -> None:
 
 
 def test_override_catalogue_changes_the_decision() -> None:
-    at = run_app("prices")
+    # before OpenAI's fine-tuning wind-down (issue 10), when the discounted path can still be recommended
+    before = date(2025, 12, 1)
+    at = run_app("prices", params={"as_of": before.isoformat()})
     at.file_uploader(key="override_upload").set_value(("ours.csv", OVERRIDE.encode(), "text/csv")).run()
     assert not at.exception
     assert any("ours.csv override the bundled catalogue" in s for s in texts(at, "success"))
     at.switch_page("app_pages/decision.py").run()
     assert not at.exception
     catalog = bundled_catalog().overridden_by(parse_price_csv(OVERRIDE, origin="ours.csv"))
-    result = evaluate(catalog, app_defaults().scenario(), as_of=today())
-    rec = recommend(result, assess(app_defaults().model_dump()))
+    inputs = app_defaults(as_of=before)
+    result = evaluate(catalog, inputs.scenario(), as_of=today())
+    rec = recommend(result, assess(inputs.model_dump(), result))
     assert metric(at, "Recommended path, per month") == format_usd(result.cost_of(rec.path).monthly_total)
     assert metric(at, "Recommended path, per month") != format_usd(
-        evaluate(bundled_catalog(), app_defaults().scenario(), as_of=today()).cost_of(rec.path).monthly_total
+        evaluate(bundled_catalog(), inputs.scenario(), as_of=today()).cost_of(rec.path).monthly_total
     )
 
 

@@ -46,7 +46,7 @@ _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def add_catalog_options(parser: argparse.ArgumentParser) -> None:
-    """Add ``--as-of YYYY-MM-DD`` (default today) and ``--catalog FILE`` (a user price catalogue)."""
+    """Add ``--as-of YYYY-MM-DD`` (default today), ``--catalog FILE`` (user prices) and ``--lifecycle FILE``."""
     parser.add_argument(
         "--as-of",
         dest="as_of",
@@ -60,6 +60,14 @@ def add_catalog_options(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=None,
         help="a price CSV in the bundled format whose rows override the bundled ones (e.g. negotiated discounts)",
+    )
+    parser.add_argument(
+        "--lifecycle",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="a lifecycle CSV in the format of data/lifecycle.csv whose events replace the bundled ones of the same "
+        "provider, model, variant, event and scope (e.g. a retirement date your account manager gave you)",
     )
 
 
@@ -125,9 +133,13 @@ def as_of_from_args(args: argparse.Namespace, *, today: Callable[[], date] = dat
 
 
 def catalog_from_args(args: argparse.Namespace) -> Catalog:
-    """The bundled catalogue, overridden by ``--catalog FILE`` when given (errors name file, line, field)."""
+    """The bundled catalogue, overridden by ``--catalog FILE`` and ``--lifecycle FILE`` when given.
+
+    Errors name the file, the line and the field.
+    """
     path = getattr(args, "catalog", None)
-    return load_catalog(Path(path) if path is not None else None)
+    life = getattr(args, "lifecycle", None)
+    return load_catalog(Path(path) if path is not None else None, Path(life) if life is not None else None)
 
 
 def _default(o: Any) -> Any:

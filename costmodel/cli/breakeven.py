@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from decimal import Decimal
 
+from costmodel.cli._availability import availability_json, availability_text
 from costmodel.cli._common import (
     add_catalog_options,
     add_currency_option,
@@ -93,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
                     }
                     for e in explained
                 ],
+                "availability": {c.path.label: availability_json(c.availability) for c in result.costs},
                 "paybacks": [
                     {
                         "fine_tuned": pb.fine_tuned.label,
@@ -109,6 +111,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return 0
     print(f"Prices as of {result.as_of} ({be.reliability.value})")
+    for cost in result.costs:
+        print(f"{cost.path.label}: {availability_text(cost.availability)}")
     t = scenario.traffic
     if t.input_tokens_per_month is not None and t.output_tokens_per_month is not None:
         share = t.input_tokens_per_month / (t.input_tokens_per_month + t.output_tokens_per_month)
@@ -141,6 +145,9 @@ def run(args: argparse.Namespace) -> int:
     for pb in result.paybacks:
         # The break-even above compares running costs; the one-off training is paid back here.
         print(f"Payback of training: {pb.explanation.rstrip('.')} ({pb.reliability.value}).")
+        ft = pb.availability_fine_tuned
+        if ft is not None and ft.status != "available":
+            print(f"  but {pb.fine_tuned}: {ft.reason} (status {ft.status}).")
     print(f"\nHow these are computed (amounts in {currency_code(fx)}):")
     if fx is not None:
         print(rate_caption(fx))

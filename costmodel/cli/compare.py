@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from costmodel.cli._availability import availability_json, availability_text
 from costmodel.cli._common import (
     add_catalog_options,
     add_currency_option,
@@ -52,6 +53,8 @@ def run(args: argparse.Namespace) -> int:
                         **converted("monthly", c.monthly_total, fx),
                         **converted("training", c.training_total, fx),
                         **converted("horizon", c.horizon_total, fx),
+                        "horizon_note": c.horizon_note or None,
+                        "availability": availability_json(c.availability),
                         "reliability": c.reliability.value,
                         "lines": breakdown_json(c.monthly, fx)["lines"],
                         "training_lines": None if c.training is None else breakdown_json(c.training, fx)["lines"],
@@ -77,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     for c in result.costs:
         tag = f"; {rate_tag(fx)}" if fx is not None else ""
         print(f"{c.path.label}: {format_money(c.monthly_total, fx)} a month ({c.reliability.value}{tag})")
+        print(f"  {availability_text(c.availability)}")
         print(
             table(
                 [
@@ -103,6 +107,8 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"  over {scenario.horizon_months} months: {format_money(c.horizon_total, fx)}"
             + (f" ({rate_tag(fx)})" if fx else "")
-            + "\n"
         )
+        if c.horizon_note:
+            print(f"  {c.horizon_note}")
+        print()
     return 0

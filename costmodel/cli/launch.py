@@ -32,6 +32,7 @@ from costmodel.launch import (
     plan_launch,
 )
 from costmodel.money import format_usd
+from costmodel.prices import Catalog
 from costmodel.secrets import (
     AZURE_AD_TOKEN_ENV,
     AZURE_API_KEY_ENV,
@@ -65,6 +66,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--launch-id", metavar="ID", help="idempotency key (default: derived from the dataset and settings)")
     p.add_argument("--budget", metavar="USD", help="refuse the launch when the estimate is above this amount")
     p.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    p.add_argument(
+        "--acknowledge-lifecycle",
+        action="store_true",
+        help="launch although the model retires within 90 days or the provider restricts who may train "
+        "(the warnings are printed first); a model whose training is closed is always refused",
+    )
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--dry-run", action="store_true", help="show the estimate and the requests; send nothing")
     p.add_argument("--follow", action="store_true", help="wait and report until the job finishes")
@@ -210,9 +217,40 @@ def _plan_json(plan: LaunchPlan) -> dict[str, Any]:
     }
 
 
+def _lifecycle_gate(args: argparse.Namespace, spec: LaunchSpec, catalog: Catalog, out: Any) -> bool:
+    """Refuse (exit 2) a launch whose training is closed on the day; ask to acknowledge the warnings.
+
+    Returns False when the user declined.
+    """
+    from costmodel.launch.availability_check import check_launch, refuse_if_closed
+
+    check = check_launch(catalog, spec.provider, spec.model, spec.as_of)
+    refuse_if_closed(check)
+    if not check.warnings:
+        return True
+    for w in check.warnings:
+        print(f"  warning      {w}", file=out)
+    if args.acknowledge_lifecycle or args.dry_run:
+        return True
+    if args.yes:
+        raise InputError(
+            "this launch has lifecycle warnings (listed above) that were not acknowledged",
+            field="--acknowledge-lifecycle",
+            hint="read the warnings and add --acknowledge-lifecycle to launch anyway",
+        )
+    print("Acknowledge these warnings and continue? [y/N] ", end="", file=out, flush=True)
+    if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+        print("Not launched.", file=out)
+        return False
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     spec, settings = build(args)
-    plan = plan_launch(spec, settings, catalog=catalog_from_args(args))
+    catalog = catalog_from_args(args)
+    if not _lifecycle_gate(args, spec, catalog, sys.stderr if args.json else sys.stdout):
+        return 1
+    plan = plan_launch(spec, settings, catalog=catalog)
     out = sys.stderr if args.json else sys.stdout
     if args.dry_run:
         if args.json:

@@ -7,7 +7,9 @@
     costmodel prices --catalog my-discounts.csv --model gpt-4o-mini
 
 JSON output is a list of rows; amounts are decimal strings (``"0.30"``) or ``null`` when no
-figure is published, never floats.
+figure is published, never floats. Each row carries the ``lifecycle`` of its model and variant on
+the date (status over the next 12 months, training and serving ends, grade and source); the table
+is followed by the same lifecycle, one line per model and variant.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from costmodel.cli._availability import availability_json, availability_text, lifecycle_of
 from costmodel.cli._common import (
     add_catalog_options,
     add_currency_option,
@@ -30,7 +33,7 @@ from costmodel.cli._common import (
 from costmodel.errors import InputError
 from costmodel.money import format_usd
 from costmodel.present.currency import FxRate, format_money, rate_caption
-from costmodel.prices import TIERS, Kind, PriceRow, Provider, Unit, Variant
+from costmodel.prices import TIERS, Catalog, Kind, PriceRow, Provider, Unit, Variant
 
 __all__ = ["register", "row_to_json", "run"]
 
@@ -151,12 +154,25 @@ def render_table(rows: list[PriceRow], fx: FxRate | None = None) -> str:
     return table(cells, headers)
 
 
+def _lifecycles(catalog: Catalog, rows: list[PriceRow], as_of: date) -> dict[tuple[Provider, str, Variant], Any]:
+    """The availability of each (provider, model, variant) among ``rows`` on ``as_of`` (12-month horizon)."""
+    keys = dict.fromkeys((r.provider, r.model, r.variant) for r in rows)
+    return {
+        k: lifecycle_of(catalog, k[0], k[1], k[2] == Variant.FINE_TUNED, as_of=as_of, horizon_months=12) for k in keys
+    }
+
+
 def run(args: argparse.Namespace) -> int:
     as_of = as_of_from_args(args)
     rows = select_rows(args, as_of)
     fx = fx_from_args(args, as_of)
+    lifecycles = _lifecycles(catalog_from_args(args), rows, as_of)
     if args.json:
-        json.dump([row_to_json(r, fx) for r in rows], sys.stdout, indent=2)
+        out = [
+            {**row_to_json(r, fx), "lifecycle": availability_json(lifecycles[(r.provider, r.model, r.variant)])}
+            for r in rows
+        ]
+        json.dump(out, sys.stdout, indent=2, default=str)
         sys.stdout.write("\n")
         return 0
     if not rows:
@@ -169,6 +185,10 @@ def run(args: argparse.Namespace) -> int:
             rate_caption(fx) + " Each amount: the USD catalogue figure = its " + fx.currency + " equivalent.\n\n"
         )
     sys.stdout.write(render_table(rows, fx) + "\n\n")
+    sys.stdout.write(f"Lifecycle on {as_of.isoformat()} (status over the next 12 months)\n")
+    for (provider, model, variant), av in lifecycles.items():
+        sys.stdout.write(f"  {provider}:{model}:{variant}: {availability_text(av).removeprefix('availability: ')}\n")
+    sys.stdout.write("\n")
     notes = ["windows are [from, to): the end day is excluded; 'open' = no known end"]
     user_files = sorted({r.origin for r in rows if r.origin != "prices.csv"})
     if user_files:

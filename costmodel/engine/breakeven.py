@@ -34,6 +34,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from costmodel.engine.availability import Availability
 from costmodel.engine.usage import LinearCost, PathSpec
 from costmodel.money import ZERO, fine
 from costmodel.prices import Reliability, lowest_reliability
@@ -64,6 +65,9 @@ class BreakEven(BaseModel):
     always_cheaper: PathSpec | None = None
     reliability: Reliability
     explanation: str
+    # availability in time of each path (set by costmodel.engine.scenario.evaluate)
+    availability_a: Availability | None = None
+    availability_b: Availability | None = None
 
     @property
     def paths(self) -> tuple[PathSpec, PathSpec]:
@@ -147,6 +151,9 @@ class Payback(BaseModel):
     requests_per_day_needed: Decimal | None = None
     reliability: Reliability
     explanation: str
+    # availability in time of each path (set by costmodel.engine.scenario.evaluate)
+    availability_fine_tuned: Availability | None = None
+    availability_base: Availability | None = None
 
 
 def describe_duration(hours: Decimal, hours_per_month: Decimal) -> str:

@@ -23,6 +23,7 @@ from typing import Annotated, Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from costmodel.engine.availability import Availability, windows
 from costmodel.engine.breakeven import BreakEven, Payback, breakeven, payback
 from costmodel.engine.capacity import Serving
 from costmodel.engine.crossings import Crossings, crossings
@@ -161,6 +162,27 @@ class ScenarioResult(BaseModel):
                 return c
         raise KeyError(spec.label)
 
+    def availability_of(self, path: PathSpec | str) -> Availability:
+        """The path's availability in time (every evaluated path has one)."""
+        cost = self.cost_of(path)
+        assert cost.availability is not None  # set by evaluate()
+        return cost.availability
+
+
+def _with_availability(cost: PathCost, av: Availability) -> PathCost:
+    """``cost`` with its availability; the horizon total counts only the months it can serve, and says so."""
+    update: dict[str, Any] = {"availability": av}
+    if av.serving_months < cost.horizon_months:
+        months = f"{av.serving_months.normalize():f}"
+        update["serving_months"] = av.serving_months
+        update["horizon_note"] = (
+            f"The total over {cost.horizon_months} months counts only the {months} months this path can "
+            f"serve: {av.reason}."
+        )
+    elif av.status == "unknown":
+        update["horizon_note"] = f"The total counts the whole horizon, but {av.reason}."
+    return cost.model_copy(update=update)
+
 
 TRAFFIC_RANGE = Decimal(20)  # staircases are examined up to 20 x the scenario's traffic
 
@@ -208,18 +230,21 @@ def evaluate(catalog: Catalog, scenario: Scenario, *, as_of: date, fleet: Fleet 
 
         fleet = bundled_fleet()
     costs = tuple(
-        path_cost(
-            catalog,
-            p,
-            traffic,
-            as_of=day,
-            horizon_months=scenario.horizon_months,
-            training_tokens=t.tokens,
-            epochs=t.epochs,
-            amortise_training=t.amortise,
-            throughput_tokens_per_hour=t.throughput_tokens_per_hour,
-            serving=scenario.serving,
-            fleet=fleet,
+        _with_availability(
+            path_cost(
+                catalog,
+                p,
+                traffic,
+                as_of=day,
+                horizon_months=scenario.horizon_months,
+                training_tokens=t.tokens,
+                epochs=t.epochs,
+                amortise_training=t.amortise,
+                throughput_tokens_per_hour=t.throughput_tokens_per_hour,
+                serving=scenario.serving,
+                fleet=fleet,
+            ),
+            windows(catalog.lifecycle, p, as_of=day, horizon_months=scenario.horizon_months),
         )
         for p in scenario.paths
     )
@@ -234,9 +259,11 @@ def evaluate(catalog: Catalog, scenario: Scenario, *, as_of: date, fleet: Fleet 
         for a, b in itertools.combinations(costs, 2)
     )
     breakevens = tuple(
-        breakeven(lines[a.path.label], lines[b.path.label], tokens_per_unit=tpu)
-        if a.capacity is None and b.capacity is None
-        else _as_breakeven(x, tpu, per_request)
+        (
+            breakeven(lines[a.path.label], lines[b.path.label], tokens_per_unit=tpu)
+            if a.capacity is None and b.capacity is None
+            else _as_breakeven(x, tpu, per_request)
+        ).model_copy(update={"availability_a": a.availability, "availability_b": b.availability})
         for (a, b), x in zip(itertools.combinations(costs, 2), all_crossings, strict=True)
     )
     horizon_hours = traffic.hours_per_month * scenario.horizon_months
@@ -247,7 +274,7 @@ def evaluate(catalog: Catalog, scenario: Scenario, *, as_of: date, fleet: Fleet 
             units_per_hour=traffic.units_per_hour,
             horizon_hours=horizon_hours,
             hours_per_month=traffic.hours_per_month,
-        )
+        ).model_copy(update={"availability_fine_tuned": ft.availability, "availability_base": base.availability})
         for ft in costs
         if ft.path.fine_tuned and lines[ft.path.label].one_off is not None
         for base in costs

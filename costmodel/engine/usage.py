@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from costmodel.engine.availability import Availability
 from costmodel.engine.breakdown import Breakdown, LineItem, item_from_row
 from costmodel.engine.shapes import CapacityPlan
 from costmodel.engine.training import estimate_training
@@ -437,6 +438,11 @@ class PathCost(BaseModel):
     input_tokens_per_unit: Decimal
     output_tokens_per_unit: Decimal
     capacity: CapacityPlan | None = None  # provisioned units, dedicated GPUs or self-hosted instances
+    # availability in time (set by costmodel.engine.scenario.evaluate): the horizon total counts
+    # only ``serving_months`` (None: the whole horizon) and ``horizon_note`` says so
+    availability: Availability | None = None
+    serving_months: Decimal | None = None
+    horizon_note: str = ""
 
     @property
     def monthly_total(self) -> Decimal:
@@ -462,7 +468,14 @@ class PathCost(BaseModel):
         if self.one_off_total is None or not self.monthly.complete:
             return None
         one_off = ZERO if self.training is None or self.training_amortised else self.training.exact_sum()
-        return quantize(one_off + self.monthly.exact_sum() * self.horizon_months, TOTAL)
+        if self.serving_months is None:
+            return quantize(one_off + self.monthly.exact_sum() * self.horizon_months, TOTAL)
+        total = one_off + self.monthly.exact_sum() * self.serving_months
+        if self.training_amortised and self.training is not None and self.training.complete:
+            # training amortised over the horizon is paid in full even when serving stops early
+            unpaid = Decimal(self.horizon_months) - self.serving_months
+            total += self.training.exact_sum() * unpaid / self.horizon_months
+        return quantize(total, TOTAL)
 
     @property
     def reliability(self) -> Reliability:

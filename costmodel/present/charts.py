@@ -249,18 +249,28 @@ def cumulative_cost(result: ScenarioResult) -> go.Figure:
     months = list(range(horizon + 1))
     lines = _lines(result)
     unknown = {c.path.label for c in result.costs if c.training is not None and c.training_total is None}
-    traces: list[dict[str, Any]] = [
-        {
-            "type": "scatter",
-            "x": months,
-            "y": [float(line.cumulative(hours_per_month * m, units)) for m in months],
-            "mode": "lines",
-            "name": label + (" (training price unknown, not included)" if label in unknown else ""),
-            "line": {"color": _COLORS[i % len(_COLORS)], "width": 2},
-            "hovertemplate": "month %{x}<br>$%{y:,.2f} so far<extra>" + label + "</extra>",
-        }
-        for i, (label, line) in enumerate(lines.items())
-    ]
+    served = {c.path.label: c.serving_months for c in result.costs if c.serving_months is not None}
+    traces: list[dict[str, Any]] = []
+    for i, (label, line) in enumerate(lines.items()):
+        # a path that stops serving inside the horizon (availability in time) stops there
+        until = served.get(label)
+        xs: list[float] = [float(m) for m in months if until is None or m <= until]
+        if until is not None and (not xs or xs[-1] < float(until)):
+            xs.append(float(until))
+        name = label + (" (training price unknown, not included)" if label in unknown else "")
+        if until is not None:
+            name += f" (serves {float(until):.1f} of {horizon} months)"
+        traces.append(
+            {
+                "type": "scatter",
+                "x": xs,
+                "y": [float(line.cumulative(hours_per_month * Decimal(str(x)), units)) for x in xs],
+                "mode": "lines",
+                "name": name,
+                "line": {"color": _COLORS[i % len(_COLORS)], "width": 2},
+                "hovertemplate": "month %{x}<br>$%{y:,.2f} so far<extra>" + label + "</extra>",
+            }
+        )
     notes: list[str] = []
     for pb in result.paybacks:
         if pb.status == "pays_back" and pb.within_horizon and pb.months is not None and pb.hours is not None:

@@ -9,6 +9,12 @@ do not fine-tune to keep facts up to date (use retrieval); a fine-tuned model is
 :func:`assess` turns answers into plain warnings; a *blocker* makes the recommendation stay on
 a base model for now.
 
+**Availability in time.** The recommendation only takes a path that can be trained (when it needs
+training) and served for the whole horizon (:mod:`costmodel.engine.availability`); a cheaper path
+that cannot is named with the reason, and when no path covers the horizon the sentence says so and
+how far each gets. Where OpenAI restricts who may still create fine-tuning jobs, the readiness
+check asks :data:`OPENAI_TRAINING_QUESTION` (:func:`assess` with the result).
+
 **Recommendation.** :func:`recommend` reads a :class:`~costmodel.engine.scenario.ScenarioResult` and
 says in one sentence which path to take (the lowest total over the horizon: one-off training
 plus monthly cost times months), what it costs a month, when fine-tuning pays back against the
@@ -24,6 +30,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+from costmodel.engine.availability import Availability
 from costmodel.engine.breakeven import BreakEven, Payback, describe_duration
 from costmodel.engine.scenario import ScenarioResult
 from costmodel.engine.usage import PathCost, PathSpec, as_path
@@ -31,6 +38,7 @@ from costmodel.money import format_usd
 from costmodel.prices import Provider, Reliability, lowest_reliability
 
 __all__ = [
+    "OPENAI_TRAINING_QUESTION",
     "QUESTIONS",
     "Question",
     "Readiness",
@@ -40,6 +48,7 @@ __all__ = [
     "describe_duration",
     "describe_path",
     "format_tokens",
+    "questions_for",
     "recommend",
 ]
 
@@ -118,6 +127,62 @@ QUESTIONS: tuple[Question, ...] = (
 )
 
 
+_OPENAI_DEPRECATIONS = "https://developers.openai.com/api/docs/deprecations"
+
+OPENAI_TRAINING_QUESTION = Question(
+    key="q_openai_training",
+    text="Is your organisation still allowed to create fine-tuning jobs on OpenAI?",
+    good="yes",
+    if_not="Your organisation can no longer create fine-tuning jobs on OpenAI: OpenAI's fine-tuned paths "
+    "are left out of the recommendation (a model you already trained can still be served until its base "
+    "model retires).",
+    if_unsure="Check whether your organisation may still create fine-tuning jobs on OpenAI (the wind-down "
+    "restricts job creation by organisation) before choosing an OpenAI fine-tuned path.",
+    severity="caution",
+    source=_OPENAI_DEPRECATIONS,
+)
+
+
+def _restrictions(result: ScenarioResult) -> list[Availability]:
+    """Availabilities of OpenAI fine-tuned paths whose job creation is restricted on the as-of day."""
+    return [
+        c.availability
+        for c in result.costs
+        if c.availability is not None
+        and c.path.provider == Provider.OPENAI
+        and c.path.fine_tuned
+        and c.availability.restrictions
+        and c.availability.can_train(result.as_of)
+    ]
+
+
+def questions_for(result: ScenarioResult | None = None) -> tuple[Question, ...]:
+    """:data:`QUESTIONS`, plus :data:`OPENAI_TRAINING_QUESTION` (naming the scopes) where it matters.
+
+    It matters when an OpenAI fine-tuned path is compared on a day OpenAI restricts who may still
+    create fine-tuning jobs.
+    """
+    restricted = _restrictions(result) if result is not None else []
+    if not restricted:
+        return QUESTIONS
+    rows = {r.key: r for a in restricted for r in a.restrictions}
+    scopes = "; ".join(
+        f"since {r.date}: {r.scope or 'some organisations'}" for r in sorted(rows.values(), key=lambda r: r.date)
+    )
+    closes = restricted[0].trainable_until
+    closing = f" Job creation closes for everyone on {closes.day}." if closes is not None else ""
+    extra = f" (Restricted {scopes}.{closing})"
+    grade = restricted[0].restrictions[0]
+    q = OPENAI_TRAINING_QUESTION.model_copy(
+        update={
+            "if_unsure": OPENAI_TRAINING_QUESTION.if_unsure + extra,
+            "text": OPENAI_TRAINING_QUESTION.text,
+            "source": grade.source_url or OPENAI_TRAINING_QUESTION.source,
+        }
+    )
+    return (*QUESTIONS, q)
+
+
 class ReadinessWarning(BaseModel):
     model_config = _FROZEN
 
@@ -131,6 +196,7 @@ class Readiness(BaseModel):
     model_config = _FROZEN
 
     warnings: tuple[ReadinessWarning, ...]
+    openai_training: Answer | None = None  # the answer to OPENAI_TRAINING_QUESTION, when it was asked
 
     @property
     def blocked(self) -> bool:
@@ -142,14 +208,18 @@ class Readiness(BaseModel):
         return tuple(w for w in self.warnings if w.severity == "blocker")
 
 
-def assess(answers: Mapping[str, str]) -> Readiness:
+def assess(answers: Mapping[str, str], result: ScenarioResult | None = None) -> Readiness:
     """Warnings for the answers (keys as in :data:`QUESTIONS`; a missing answer counts as unsure).
+
+    With ``result``, the questions that depend on it are asked too (:func:`questions_for`).
 
     >>> assess({"q_prompting": "no"}).blocked
     True
     """
     out: list[ReadinessWarning] = []
-    for q in QUESTIONS:
+    questions = questions_for(result)
+    asked = OPENAI_TRAINING_QUESTION.key in {q.key for q in questions}
+    for q in questions:
         answer = answers.get(q.key, "unsure")
         if answer == q.good:
             continue
@@ -157,7 +227,11 @@ def assess(answers: Mapping[str, str]) -> Readiness:
             out.append(ReadinessWarning(key=q.key, severity="caution", text=q.if_unsure, source=q.source))
         else:
             out.append(ReadinessWarning(key=q.key, severity=q.severity, text=q.if_not, source=q.source))
-    return Readiness(warnings=tuple(out))
+    answer = answers.get(OPENAI_TRAINING_QUESTION.key, "unsure")
+    training: Answer | None = None
+    if asked:
+        training = answer if answer in ("yes", "no") else "unsure"  # type: ignore[assignment]
+    return Readiness(warnings=tuple(out), openai_training=training)
 
 
 # -- wording ---------------------------------------------------------------------------------
@@ -226,6 +300,11 @@ class Recommendation(BaseModel):
     provider_breakeven: BreakEven | None  # OpenAI against Azure for the chosen model (or the closest pair)
     reliability: Reliability  # lowest grade of every price the sentence rests on
     held_back_by: tuple[ReadinessWarning, ...] = ()
+    # availability in time: the chosen path's, whether it covers the horizon (False: no path does),
+    # and the paths left out because they cannot (path, reason)
+    availability: Availability | None = None
+    covers_horizon: bool = True
+    passed_over: tuple[tuple[PathSpec, str], ...] = ()
 
     @property
     def unconfirmed(self) -> bool:
@@ -311,6 +390,52 @@ def _payback_for(result: ScenarioResult, ft: PathSpec, base: PathSpec | None) ->
     return None
 
 
+# -- availability in time ------------------------------------------------------------------
+
+
+def _why_not(cost: PathCost, readiness: Readiness) -> str | None:
+    """Why ``cost``'s path cannot be recommended over the horizon; ``None`` when it can."""
+    av = cost.availability
+    if cost.path.provider == Provider.OPENAI and cost.path.fine_tuned and readiness.openai_training == "no":
+        return "your organisation can no longer create fine-tuning jobs on OpenAI"
+    if av is None or av.status in ("available", "unknown"):
+        return None
+    if av.status == "closes_within_horizon" and av.status_date is not None:
+        months = f"{av.serving_months:.1f}"
+        return f"it can be served only until {av.status_date}, {months} of the {av.horizon_months} months"
+    return av.reason.split(" (", 1)[0]
+
+
+def _eligible(result: ScenarioResult, readiness: Readiness) -> tuple[list[PathCost], list[tuple[PathCost, str]], bool]:
+    """The paths that may be recommended, the ones left out with the reason, and whether any covers the horizon.
+
+    Paths that cover the horizon first; when none does, the paths whose lifecycle is unknown (the
+    sentence says so); when none is left, the path that serves the longest (``covers`` is False).
+    """
+    out: list[tuple[PathCost, str]] = []
+    ok: list[PathCost] = []
+    unknown: list[PathCost] = []
+    for c in result.costs:
+        reason = _why_not(c, readiness)
+        if reason is not None:
+            out.append((c, reason))
+        elif c.availability is not None and c.availability.status == "unknown":
+            unknown.append(c)
+        else:
+            ok.append(c)
+    if ok:
+        out.extend((c, "its lifecycle is unknown") for c in unknown)
+        return ok, out, True
+    if unknown:
+        return unknown, out, True
+    furthest = max(result.costs, key=lambda c: c.availability.serving_months if c.availability else Decimal(0))
+    return [furthest], out, False
+
+
+def _how_far(cost: PathCost, reason: str) -> str:
+    return f"{describe_path(cost.path)}: {reason}"
+
+
 def recommend(result: ScenarioResult, readiness: Readiness | None = None) -> Recommendation:
     """The path to take and one plain sentence saying why (see the module docstring).
 
@@ -318,7 +443,7 @@ def recommend(result: ScenarioResult, readiness: Readiness | None = None) -> Rec
     sentence says what fine-tuning would have cost and why it is held back.
     """
     readiness = readiness or Readiness(warnings=())
-    costs = list(result.costs)
+    costs, left_out, covers = _eligible(result, readiness)
     base = [c for c in costs if not c.path.fine_tuned]
     tuned = [c for c in costs if c.path.fine_tuned]
     cheapest = _cheapest(costs)
@@ -355,11 +480,23 @@ def recommend(result: ScenarioResult, readiness: Readiness | None = None) -> Rec
         )
     else:
         head = f"Take {describe_path(chosen.path)}: {cost_text}, the lowest total over {horizon} months"
-    clauses = [
-        head,
-        _payback_clause(pb, hours_per_month, bool(tuned), bool(base)),
-        _azure_clause(pair),
-    ]
+    cheaper_left_out = [(c, why) for c, why in left_out if _rank(c) < _rank(chosen)]
+    if not covers:
+        reasons = "; ".join(_how_far(c, why) for c, why in left_out)
+        head = (
+            f"No path can be {'trained and ' if any(c.path.fine_tuned for c in result.costs) else ''}served "
+            f"for the whole {horizon} months ({reasons}); the one that lasts longest is "
+            f"{describe_path(chosen.path)}, at {cost_text}"
+        )
+    elif cheaper_left_out:
+        c, why = min(cheaper_left_out, key=lambda cw: _rank(cw[0]))
+        head += f" among the paths that last the whole horizon ({describe_path(c.path)} would cost less, but {why})"
+    clauses = [head]
+    if covers:
+        clauses += [
+            _payback_clause(pb, hours_per_month, bool(tuned), bool(base)),
+            _azure_clause(pair),
+        ]
     grades = [chosen.reliability]
     if pb is not None:
         grades.append(pb.reliability)
@@ -367,6 +504,11 @@ def recommend(result: ScenarioResult, readiness: Readiness | None = None) -> Rec
         grades.append(pair.reliability)
     grade = lowest_reliability(grades)
     sentence = "; ".join(clauses) + "."
+    if chosen.availability is not None and chosen.availability.status == "unknown":
+        sentence += (
+            f" The lifecycle of {describe_path(chosen.path)} is unknown: check that it can be "
+            f"served for the whole {horizon} months."
+        )
     if grade == Reliability.UNCONFIRMED:
         sentence += " This rests on at least one unconfirmed price."
     return Recommendation(
@@ -380,4 +522,7 @@ def recommend(result: ScenarioResult, readiness: Readiness | None = None) -> Rec
         provider_breakeven=pair,
         reliability=grade,
         held_back_by=held_back,
+        availability=chosen.availability,
+        covers_horizon=covers,
+        passed_over=tuple((c.path, why) for c, why in left_out),
     )

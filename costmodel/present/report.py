@@ -26,8 +26,9 @@ from costmodel.engine.usage import resolve_prices, training_tier
 from costmodel.money import format_usd
 from costmodel.present.charts import UNCONFIRMED_NOTE, cost_vs_traffic, cumulative_cost, line_items_bar
 from costmodel.present.currency import currency_code, format_money, rate_caption
-from costmodel.present.decision import QUESTIONS, Readiness, Recommendation, describe_path
+from costmodel.present.decision import Readiness, Recommendation, describe_path, questions_for
 from costmodel.present.numbers import Explained, explain, traffic_note
+from costmodel.present.timeline import availability_timeline, timeline_rows
 from costmodel.prices import Catalog, Kind, PriceRow, Reliability, Variant
 from costmodel.prices.fx import FxRate
 from costmodel.ui.inputs import ScenarioInputs
@@ -59,6 +60,9 @@ _ASSUMPTION_LABELS = {
     "few_shot_k": "Few-shot examples in a base prompt (k)",
     "few_shot_tokens": "Tokens the k examples add to each base prompt",
 }
+
+
+_TIMELINE_COLUMNS = ["path", "status", "training ends", "serving ends", "months served", "grade", "source"]
 
 
 def _qty(value: Decimal) -> str:
@@ -249,7 +253,7 @@ class Report:
 
     def answers(self) -> list[dict[str, str]]:
         dump = self.inputs.model_dump()
-        return [{"question": q.text, "answer": str(dump[q.key])} for q in QUESTIONS]
+        return [{"question": q.text, "answer": str(dump.get(q.key, "unsure"))} for q in questions_for(self.result)]
 
     def summary_rows(self) -> list[dict[str, str]]:
         return [
@@ -267,6 +271,7 @@ class Report:
 
     def figures(self) -> list[go.Figure]:
         figs = [
+            availability_timeline(self.result, today=self.generated_on),
             cost_vs_traffic(self.result, log_x=self.inputs.log_x),
             cumulative_cost(self.result),
             line_items_bar(self.result),
@@ -298,6 +303,13 @@ class Report:
         out += [f"## {self._h('Readiness check')}", "", md_table(self.answers(), ["question", "answer"])]
         for w in self.readiness.warnings:
             out.append(f"- **{w.severity}**: {w.text} (source: {w.source})")
+        out += [
+            "",
+            f"## {self._h('Availability over the horizon')}",
+            "",
+            md_table(timeline_rows(self.result), _TIMELINE_COLUMNS),
+        ]
+        out += [f"- {c.path.label}: {c.horizon_note}" for c in self.result.costs if c.horizon_note]
         out += ["", f"## {self._h('Assumptions')}", "", md_table(self.assumptions(), ["assumption", "value"])]
         out += [f"## {self._h('Cost by path')}", "", md_table(self.summary_rows(), list(self.summary_rows()[0]))]
         for c in self.result.costs:
@@ -339,6 +351,15 @@ class Report:
                 f"<p class='{cls}'><b>{w.severity}</b>: {html.escape(w.text)} "
                 f"(<a href='{html.escape(w.source)}'>source</a>)</p>"
             )
+        parts.append(
+            f"<h2>{html.escape(self._h('Availability over the horizon'))}</h2>"
+            + _html_table(timeline_rows(self.result), _TIMELINE_COLUMNS)
+        )
+        parts.extend(
+            f"<p>{html.escape(c.path.label)}: {html.escape(c.horizon_note)}</p>"
+            for c in self.result.costs
+            if c.horizon_note
+        )
         parts.append(
             f"<h2>{html.escape(self._h('Assumptions'))}</h2>" + _html_table(self.assumptions(), ["assumption", "value"])
         )

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from costmodel.errors import CatalogError, PriceLookupError, UnknownModelError
 from costmodel.prices.csvfiles import _read, parse_models_csv, parse_price_csv
+from costmodel.prices.lifecycle import Lifecycle, build_lifecycle, parse_lifecycle_csv
 from costmodel.prices.rows import (
     TIERS,
     Kind,
@@ -53,9 +54,12 @@ def find_overlaps(rows: Sequence[PriceRow]) -> list[tuple[PriceRow, PriceRow]]:
 class Catalog:
     """An immutable set of price rows plus the model registry, with as-of lookups."""
 
-    def __init__(self, rows: Iterable[PriceRow], models: Iterable[ModelInfo] = ()) -> None:
+    def __init__(
+        self, rows: Iterable[PriceRow], models: Iterable[ModelInfo] = (), lifecycle: Lifecycle | None = None
+    ) -> None:
         self._rows: tuple[PriceRow, ...] = tuple(rows)
         self._models: tuple[ModelInfo, ...] = tuple(models)
+        self._lifecycle = lifecycle if lifecycle is not None else Lifecycle()
         clashes = find_overlaps(self._rows)
         if clashes:
             a, b = clashes[0]
@@ -118,7 +122,11 @@ class Catalog:
                     next_pieces.extend(_subtract(p, u))
                 pieces = next_pieces
             kept.extend(pieces)
-        return Catalog([*kept, *user_rows], self._models)
+        return Catalog([*kept, *user_rows], self._models, self._lifecycle)
+
+    def with_lifecycle(self, lifecycle: Lifecycle) -> Catalog:
+        """The same prices and registry with ``lifecycle`` (see :mod:`costmodel.prices.lifecycle`)."""
+        return Catalog(self._rows, self._models, lifecycle)
 
     def _canonical_row(self, row: PriceRow) -> PriceRow:
         """``row`` with its model written as the registry's canonical name (aliases resolved)."""
@@ -133,6 +141,11 @@ class Catalog:
     @property
     def models(self) -> tuple[ModelInfo, ...]:
         return self._models
+
+    @property
+    def lifecycle(self) -> Lifecycle:
+        """The lifecycle rows (empty when none were loaded: every path's lifecycle is then unknown)."""
+        return self._lifecycle
 
     def canonical_model(self, provider: Provider | str, model: str) -> str:
         """The catalogue's spelling of ``model`` (resolving aliases); raises if unknown."""
@@ -298,13 +311,17 @@ def _subtract(row: PriceRow, cut: PriceRow) -> list[PriceRow]:
 @functools.cache
 def bundled_catalog() -> Catalog:
     """The catalogue shipped in ``data/`` (read on first use, never at import; then cached)."""
-    return Catalog.from_files(DATA_DIR / "prices.csv", DATA_DIR / "models.csv")
+    catalog = Catalog.from_files(DATA_DIR / "prices.csv", DATA_DIR / "models.csv")
+    path = DATA_DIR / "lifecycle.csv"
+    return catalog.with_lifecycle(build_lifecycle(parse_lifecycle_csv(_read(path), origin=path.name), catalog))
 
 
-def load_catalog(user_file: Path | None = None) -> Catalog:
-    """The bundled catalogue, overridden by ``user_file`` when given."""
-    base = bundled_catalog()
-    if user_file is None:
-        return base
-    rows = parse_price_csv(_read(user_file), origin=str(user_file))
-    return base.overridden_by(rows)
+def load_catalog(user_file: Path | None = None, lifecycle_file: Path | None = None) -> Catalog:
+    """The bundled catalogue, overridden by ``user_file`` (prices) and ``lifecycle_file`` when given."""
+    catalog = bundled_catalog()
+    if user_file is not None:
+        catalog = catalog.overridden_by(parse_price_csv(_read(user_file), origin=str(user_file)))
+    if lifecycle_file is not None:
+        rows = parse_lifecycle_csv(_read(lifecycle_file), origin=str(lifecycle_file))
+        catalog = catalog.with_lifecycle(build_lifecycle(rows, catalog, base=catalog.lifecycle))
+    return catalog

@@ -1,4 +1,4 @@
-"""Decision (home): readiness check, the recommendation in one sentence, key metrics, two charts."""
+"""Decision (home): readiness check, the recommendation in one sentence, key metrics, charts, availability timeline."""
 
 from __future__ import annotations
 
@@ -10,21 +10,23 @@ from costmodel.errors import CostmodelError
 from costmodel.present.charts import UNCONFIRMED_NOTE, cost_vs_traffic, cumulative_cost
 from costmodel.present.currency import currency_code, format_money, rate_caption
 from costmodel.present.decision import (
-    QUESTIONS,
+    Question,
     Readiness,
     Recommendation,
     assess,
     describe_duration,
     describe_path,
     format_tokens,
+    questions_for,
     recommend,
 )
 from costmodel.present.numbers import explain, traffic_note
 from costmodel.present.report import breakdown_rows, explained_markdown, md_table
+from costmodel.present.timeline import availability_timeline, timeline_rows
 from costmodel.prices import Provider
 from costmodel.prices.fx import FxRate
 from costmodel.ui import nav, presets, state
-from costmodel.ui.inputs import picker_label
+from costmodel.ui.inputs import path_marks, picker_label
 from costmodel.ui.report_section import report_downloads
 from costmodel.ui.unpriced import render_unpriced
 from costmodel.units import format_count
@@ -55,16 +57,33 @@ def _grade(grade: str) -> str:
     return f" ({UNCONFIRMED_NOTE})" if grade == "unconfirmed" else f" ({grade.replace('_', ' ')})"
 
 
-def _readiness(readiness: Readiness) -> None:
+def _readiness(readiness: Readiness, questions: tuple[Question, ...]) -> None:
     n = len(readiness.warnings)
     status = "all clear" if n == 0 else f"{n} warning{'s' if n > 1 else ''}"
     if readiness.blocked:
         status += ", fine-tuning held back"
     with st.expander(f"Readiness check: should you fine-tune at all? ({status})", expanded=readiness.blocked):
         cols = st.columns(2)
-        for i, q in enumerate(QUESTIONS):
+        for i, q in enumerate(questions):
             with cols[i % 2]:
-                state.bind(q.key, st.radio, q.text, options=_ANSWERS, horizontal=True)
+                state.bind(q.key, st.radio, q.text, options=_ANSWERS, horizontal=True, help=q.if_unsure)
+
+
+def _availability(result: ScenarioResult) -> None:
+    """Each path's training and serving windows against the horizon (timeline), with the dates' sources."""
+    st.subheader("Availability")
+    ending = [c for c in result.costs if c.horizon_note and c.serving_months is not None]
+    for c in ending:
+        st.warning(f"{c.path.label}: {c.horizon_note}")
+    st.plotly_chart(availability_timeline(result, today=state.today()), key="chart_timeline")
+    with st.popover("Dates and sources", icon=":material/event:"):
+        st.markdown(
+            md_table(
+                timeline_rows(result),
+                ["path", "status", "training ends", "serving ends", "months served", "grade", "source"],
+                links=True,
+            )
+        )
 
 
 def _metrics(result: ScenarioResult, rec: Recommendation, fx: FxRate | None = None) -> None:
@@ -309,10 +328,11 @@ def render() -> None:
     presets.render_presets()
     state.show_input_errors()
     inputs = state.current()
-    readiness = assess(inputs.model_dump())
-    _readiness(readiness)
-    options = state.paths_on(inputs.as_of or state.today())
+    readiness_area = st.container()
+    day = inputs.as_of or state.today()
+    options = state.paths_on(day)
     options = list(dict.fromkeys([*inputs.paths, *options]))
+    marks = path_marks(state.catalog(), options, day, inputs.horizon_months)
     left, right = st.columns([3, 1])
     with left:
         state.bind(
@@ -321,7 +341,9 @@ def render() -> None:
             "Paths to compare (grouped by provider)",
             options=options,
             max_selections=6,
-            format_func=picker_label,
+            format_func=lambda p: picker_label(p) + (f" ({marks[p]})" if p in marks else ""),
+            help=f"Paths that exist on {day}; a mark says when a path ends inside the horizon or cannot be "
+            "trained, and 'lifecycle unknown' where no retirement date is recorded.",
         )
         render_unpriced(state.catalog(), inputs.as_of or state.today())
     with right:
@@ -335,6 +357,10 @@ def render() -> None:
         )
         state.bind("currency", st.selectbox, "Currency", options=_currencies(), help=_CURRENCY_HELP)
     result = state.evaluate_current()
+    with readiness_area:
+        questions = questions_for(result)
+        readiness = assess(inputs.model_dump(), result)
+        _readiness(readiness, questions)
     if result is None:
         return
     fx = _fx(result)
@@ -363,5 +389,6 @@ def render() -> None:
     st.plotly_chart(cost_vs_traffic(result, log_x=inputs.log_x), key="chart_traffic")
     st.caption(traffic_note(result) + " Chart amounts are in USD.")
     st.plotly_chart(cumulative_cost(result), key="chart_cumulative")
+    _availability(result)
     _compare_with(result)
     report_downloads(result, readiness, rec, fx)

@@ -15,7 +15,7 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -23,6 +23,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from costmodel.dataset import DatasetAnalysis
+from costmodel.engine.availability import windows
 from costmodel.engine.scenario import Scenario, scenario_from_mapping
 from costmodel.engine.training import MAX_TRAINING_TOKENS
 from costmodel.engine.usage import HOURS_PER_MONTH, MAX_TOKENS_PER_REQUEST, PathSpec, training_tier
@@ -86,6 +87,8 @@ class ScenarioInputs(BaseModel):
     q_user_data: Answer = "no"
     q_fresh: Answer = "no"
     q_general: Answer = "no"
+    # asked only where OpenAI restricts who may still create fine-tuning jobs (issue 10)
+    q_openai_training: Answer = "unsure"
 
     @field_validator("paths", mode="before")
     @classmethod
@@ -274,7 +277,36 @@ def path_options(catalog: Catalog, as_of: date, fleet: Fleet | None = None) -> l
         out.append(path.label)
     if fleet is not None:
         out.extend(_capacity_options(have, short, fleet))
-    return out
+    return [p for p in out if _exists(catalog, p, as_of)]
+
+
+_GONE = ("retired", "cannot_deploy_now")
+
+
+def _exists(catalog: Catalog, label: str, as_of: date) -> bool:
+    """Not retired and open to new deployments on ``as_of`` (an unknown lifecycle counts as existing)."""
+    return windows(catalog.lifecycle, PathSpec.parse(label), as_of=as_of).status not in _GONE
+
+
+def path_marks(catalog: Catalog, labels: Sequence[str], as_of: date, horizon_months: int) -> dict[str, str]:
+    """A short mark per path for the picker: ``ends 2027-01-14``, ``training closed``, ``retired`` ...
+
+    Paths that cover the horizon get no mark.
+    """
+    marks: dict[str, str] = {}
+    for label in labels:
+        av = windows(catalog.lifecycle, PathSpec.parse(label), as_of=as_of, horizon_months=horizon_months)
+        if av.status == "closes_within_horizon":
+            marks[label] = f"ends {av.status_date}"
+        elif av.status == "cannot_train_now":
+            marks[label] = "training closed" if av.status_date and av.status_date <= as_of else "training not open yet"
+        elif av.status == "retired":
+            marks[label] = f"retired {av.status_date}"
+        elif av.status == "cannot_deploy_now":
+            marks[label] = "no new deployments"
+        elif av.status == "unknown":
+            marks[label] = "lifecycle unknown"
+    return marks
 
 
 def _capacity_options(

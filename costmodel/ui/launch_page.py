@@ -30,6 +30,8 @@ Keys come from ``OPENAI_API_KEY`` / ``AZURE_OPENAI_API_KEY`` / ``AZURE_OPENAI_AD
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from costmodel.errors import CostmodelError
@@ -53,6 +55,9 @@ from costmodel.ui.launch_inputs import (
     plan_from_inputs,
     prefill,
 )
+
+if TYPE_CHECKING:
+    from costmodel.launch.availability_check import LaunchAvailability
 
 __all__ = ["SESSION_KEYS", "prefill", "render"]
 
@@ -112,7 +117,7 @@ def render(
                     f"The estimate {money(plan.estimated_cost_usd)} is above the budget cap "
                     f"{money(plan.spec.budget_usd)}: the launch is refused."
                 )
-            _launch_controls(conn, plan, credential, client_factory)
+            _launch_controls(conn, plan, credential, client_factory, _lifecycle(plan, catalog))
         past_launches(conn, client_factory, typed_key, arm_transport)
     finally:
         conn.close()
@@ -174,7 +179,23 @@ def _show_estimate(plan: LaunchPlan) -> None:
         st.error(f"The dataset has {len(plan.blocking_problems)} error(s): fix them before launching.")
 
 
-def _launch_controls(conn: Store, plan: LaunchPlan, credential: Secret | None, client_factory: ClientFactory) -> None:
+def _lifecycle(plan: LaunchPlan, catalog: Catalog | None) -> LaunchAvailability | None:
+    """Whether the plan's model can still be fine-tuned on its date (None: the model is unknown to the catalogue)."""
+    from costmodel.launch.availability_check import check_launch
+
+    try:
+        return check_launch(catalog or dashboard_catalog(), plan.spec.provider, plan.spec.model, plan.spec.as_of)
+    except CostmodelError:
+        return None
+
+
+def _launch_controls(
+    conn: Store,
+    plan: LaunchPlan,
+    credential: Secret | None,
+    client_factory: ClientFactory,
+    lifecycle: LaunchAvailability | None = None,
+) -> None:
     st.subheader("Launch")
     existing = get_launch(conn, plan.launch_id)
     if existing is not None and existing.job_id is not None:
@@ -189,6 +210,15 @@ def _launch_controls(conn: Store, plan: LaunchPlan, credential: Secret | None, c
     from costmodel.ui.launch_confirm import render_confirmation  # issue 13: everything, before the job
 
     render_confirmation(plan, dashboard_catalog(), plan.spec.as_of)
+    refusal = lifecycle.refusal if lifecycle is not None else None
+    if refusal is not None:
+        st.error(f"Launch refused: {refusal}.")
+        blocked = True
+    elif lifecycle is not None and lifecycle.warnings:
+        for w in lifecycle.warnings:
+            st.warning(w)
+        st.checkbox("I have read these lifecycle warnings and launch anyway", key="launch.lifecycle_ack")
+        blocked = blocked or not st.session_state.get("launch.lifecycle_ack")
     st.checkbox(
         f"I have seen the estimate of {money(plan.estimated_cost_usd)} and want to start this paid job",
         key="launch.confirm",
@@ -199,6 +229,7 @@ def _launch_controls(conn: Store, plan: LaunchPlan, credential: Secret | None, c
         key="launch.button",
         type="primary",
         disabled=blocked or inflight or not st.session_state.get("launch.confirm"),
+        help=refusal,
         on_click=_on_launch,
         args=(plan, credential, client_factory),
     )

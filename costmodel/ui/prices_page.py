@@ -34,7 +34,8 @@ def _override() -> None:
     with st.expander("Use your own prices (override catalogue)", expanded=state.override_name() is not None):
         st.caption(
             "A CSV in the format of data/prices.csv (see data/README.md). Your rows replace the bundled rows with "
-            "the same provider, model, variant, kind and tier over the days they cover."
+            "the same provider, model, variant, kind and tier over the days they cover. A CSV in the format of "
+            "data/lifecycle.csv (see README, Lifecycle data) replaces lifecycle events instead."
         )
         upload = st.file_uploader("Override catalogue (CSV)", type=["csv"], key="override_upload")
         if upload is not None:
@@ -45,7 +46,7 @@ def _override() -> None:
                 st.caption("The catalogue in use is unchanged; fix the file and upload it again.")
         name = state.override_name()
         if name:
-            st.success(f"Prices from {name} override the bundled catalogue on every page.")
+            st.success(f"Rows from {name} override the bundled catalogue on every page.")
             if st.button("Remove the override", key="override_clear"):
                 state.clear_override()
                 st.rerun()

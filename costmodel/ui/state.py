@@ -34,6 +34,7 @@ __all__ = [
     "catalog",
     "current",
     "evaluate_current",
+    "existing_paths",
     "override_name",
     "set_fields",
     "set_override",
@@ -156,13 +157,20 @@ def sync_url() -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _overridden(name: str, digest: str, data: bytes) -> Catalog:
-    """The bundled catalogue overridden by an uploaded CSV; cached by the file's name and hash."""
+    """The bundled catalogue overridden by an uploaded CSV (prices, or lifecycle events); cached by name and hash."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CatalogError(
             f"not UTF-8 text (byte {exc.start})", source=name, hint="save the file as UTF-8 CSV"
         ) from None
+    header = {c.strip() for c in text.lstrip("\ufeff").split("\n", 1)[0].split(",")}
+    if "event" in header and "kind" not in header:  # a lifecycle file (data/lifecycle.csv's format)
+        from costmodel.prices import build_lifecycle, parse_lifecycle_csv
+
+        base = bundled_catalog()
+        life = build_lifecycle(parse_lifecycle_csv(text, origin=name), base, base=base.lifecycle)
+        return base.with_lifecycle(life)
     rows = parse_price_csv(text, origin=name)
     return bundled_catalog().overridden_by(rows)
 
@@ -209,11 +217,56 @@ def paths_on(day: date) -> list[str]:
 # -- engine ------------------------------------------------------------------------------------
 
 
+def existing_paths(inputs: ScenarioInputs) -> tuple[list[str], list[str]]:
+    """The chosen paths that exist on the inputs' date, and a notice for each one that does not.
+
+    A path does not exist when its lifecycle says retired or closed to new deployments on that day,
+    or when the catalogue has no price for it then (a date before its launch).
+    """
+    from costmodel.engine.availability import windows
+    from costmodel.engine.usage import PathSpec, resolve_prices
+
+    cat = catalog()
+    day = inputs.as_of or today()
+    kept: list[str] = []
+    dropped: list[str] = []
+    for label in inputs.paths:
+        spec = PathSpec.parse(label)
+        try:
+            av = windows(cat.lifecycle, spec, as_of=day, horizon_months=inputs.horizon_months)
+            if av.status in ("retired", "cannot_deploy_now"):
+                dropped.append(f"{label} ({av.reason})")
+                continue
+            if spec.shape == "per_token":  # capacity and self-hosted paths are priced by their own tables
+                resolve_prices(cat, spec, day)
+        except InputError as exc:
+            dropped.append(f"{label} (no price on {day}: {exc.message.split('. Rows seen')[0]})")
+            continue
+        kept.append(label)
+    return kept, dropped
+
+
 def evaluate_current() -> ScenarioResult | None:
-    """The engine's result for the current inputs, or ``None`` after showing a readable error."""
+    """The engine's result for the current inputs, or ``None`` after showing a readable error.
+
+    Paths that do not exist on the chosen date are left out with a notice (the others are kept, and
+    the inputs are not changed: going back to a date where they exist brings them back).
+    """
     inputs = current()
+    kept, dropped = existing_paths(inputs)
+    if dropped:
+        day = inputs.as_of or today()
+        if not kept:
+            st.warning(
+                f"None of the chosen paths exists on {day}: " + "; ".join(dropped) + ". Choose paths that exist then."
+            )
+            return None
+        st.info(f"Left out on {day}, because they do not exist then: " + "; ".join(dropped) + ".")
     try:
-        return evaluate(catalog(), inputs.scenario(), as_of=today())
+        scenario = inputs.scenario()
+        if dropped:
+            scenario = scenario.model_copy(update={"paths": tuple(p for p in scenario.paths if p.label in kept)})
+        return evaluate(catalog(), scenario, as_of=today())
     except InputError as exc:
         st.error(f"{exc}")
         st.caption("Change the input named above (on this page or the What-if page); your other inputs are kept.")

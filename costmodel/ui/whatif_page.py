@@ -116,9 +116,10 @@ def render() -> None:
     st.plotly_chart(line_items_bar(result), key="chart_bar")
     st.subheader("Break-even heatmap")
     inputs = state.current()
+    evaluated = [c.path.label for c in result.costs]  # without paths that do not exist on the date
     same_kind = [
         (a, b)
-        for a, b in itertools.combinations(inputs.paths, 2)
+        for a, b in itertools.combinations(evaluated, 2)
         if PathSpec.parse(a).fine_tuned == PathSpec.parse(b).fine_tuned
     ]
     if not same_kind:
