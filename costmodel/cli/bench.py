@@ -8,6 +8,9 @@
     costmodel bench show RUN
     costmodel bench compare RUN RUN [RUN ...]
     costmodel bench export RUN --format csv|json [--output FILE]
+    costmodel bench sweep --base-url http://127.0.0.1:8080/v1 --model m --slo ttft:500 --slo-percentile 95
+    costmodel bench sweep list
+    costmodel bench sweep show SWEEP
 
 Every request is stored in the SQLite store as it finishes (``--db`` or ``COSTMODEL_DB`` or the
 user data directory). ``--json`` prints machine-readable output.
@@ -28,13 +31,16 @@ from costmodel import store
 from costmodel.errors import InputError
 
 HELP = "measure streamed chat latency (OpenAI, Azure OpenAI, any OpenAI-compatible server); list/compare/export runs"
-ACTIONS = ("run", "list", "show", "compare", "export")
+ACTIONS = ("run", "list", "show", "compare", "export", "sweep")
 
 
 def register(subparsers: Any) -> None:
     p = subparsers.add_parser("bench", help=HELP, description=__doc__.split("\n\n")[0])
     p.add_argument(
-        "action", nargs="*", metavar="ACTION", help="run (default) | list | show RUN | compare RUN RUN | export RUN"
+        "action",
+        nargs="*",
+        metavar="ACTION",
+        help="run (default) | list | show RUN | compare RUN RUN | export RUN | sweep [list | show SWEEP]",
     )
     g = p.add_argument_group("endpoint")
     g.add_argument(
@@ -73,6 +79,35 @@ def register(subparsers: Any) -> None:
     ld.add_argument("--timeout-connect", type=float, default=10.0, help="seconds (default 10)")
     ld.add_argument("--timeout-read", type=float, default=60.0, help="seconds between bytes, first token included")
     ld.add_argument("--timeout-total", type=float, default=300.0, help="seconds per request (default 300)")
+    sw = p.add_argument_group("goodput sweep (bench sweep)")
+    sw.add_argument(
+        "--slo",
+        action="append",
+        default=None,
+        help="latency objective as vLLM's --goodput: ttft:MS, tpot:MS, e2el:MS (repeat or space-separate;"
+        " a request is good when it meets all), optionally @pNN",
+    )
+    sw.add_argument(
+        "--slo-percentile", type=float, default=None, help="share of requests that must be good, in %% (default 95)"
+    )
+    sw.add_argument("--start-rate", type=float, default=1.0, help="first step's arrival rate, req/s (default 1)")
+    sw.add_argument("--growth", type=float, default=2.0, help="coarse sweep: rate multiplier per step (default 2)")
+    sw.add_argument("--max-rate", type=float, default=1000.0, help="never offer more than this, req/s")
+    sw.add_argument("--step-duration", type=float, default=20.0, help="seconds of arrivals per step (default 20)")
+    sw.add_argument(
+        "--min-step-requests", type=int, default=20, help="a step lasts long enough for this many (default 20)"
+    )
+    sw.add_argument(
+        "--tolerance", type=float, default=0.05, help="bisection stops when the bracket is this narrow (default 0.05)"
+    )
+    sw.add_argument("--max-steps", type=int, default=16, help="at most this many steps (default 16)")
+    sw.add_argument("--max-error-rate", type=float, default=0.05, help="a step with more errors fails (default 0.05)")
+    sw.add_argument(
+        "--early-stop",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="end a step as soon as more requests missed the objective than it allows (default on)",
+    )
     s = p.add_argument_group("storage and output")
     s.add_argument("--db", help="SQLite store path (default: COSTMODEL_DB or the user data directory)")
     s.add_argument("--path-provider", choices=("openai", "azure", "local"), help="cost path this run measures")
@@ -95,6 +130,10 @@ def run(args: argparse.Namespace) -> int:
         if rest:
             raise InputError(f"unexpected arguments: {' '.join(rest)}", hint="options start with --")
         return _run(args)
+    if action == "sweep":
+        from costmodel.cli import _bench_sweep
+
+        return _bench_sweep.sweep(args, rest)
     conn = store.connect(args.db)
     try:
         if action == "list":

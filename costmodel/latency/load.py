@@ -102,10 +102,13 @@ async def run_load(
     clock: Callable[[], int],
     on_record: Callable[[RequestRecord], None],
     after_warmup: Callable[[], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> None:
     """Drive ``send`` according to ``plan``; ``on_record`` receives each record as it finishes.
 
     ``after_warmup`` runs once between the warm-up and the measured requests (nothing in flight).
+    ``stop``, when it returns true, ends the measurement early: no new request starts (those in
+    flight finish). A goodput sweep uses it to abandon a step whose objective is already broken.
     """
     next_seq = 0
 
@@ -137,6 +140,8 @@ async def run_load(
 
     def more() -> bool:
         if limit is not None and next_seq >= limit:
+            return False
+        if stop is not None and stop():
             return False
         return deadline is None or clock() < deadline
 
@@ -171,4 +176,6 @@ async def run_load(
             if deadline is not None and t_sched >= deadline:
                 break
             await _sleep_until(clock, t_sched)
+            if stop is not None and stop():
+                break
             tg.create_task(fire(take(), t_sched))

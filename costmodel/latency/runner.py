@@ -183,6 +183,7 @@ class BenchConfig(BaseModel):
     extra_body: dict[str, Any] | None = None  # server extensions, sent only when given
     path: PathKey | None = None  # None: guessed from the endpoint
     label: str = ""
+    sweep: dict[str, Any] | None = None  # a goodput sweep's step: sweep id, step, rate, objective
 
     @model_validator(mode="after")
     def _prompt_source(self) -> BenchConfig:
@@ -270,8 +271,12 @@ async def run_benchmark_async(
     on_record: Callable[[RequestRecord], None] | None = None,
     now_utc: Callable[[], datetime] = lambda: datetime.now(UTC),
     run_id: str | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> BenchResult:
-    """Run ``config`` and store every request in ``conn`` as it finishes."""
+    """Run ``config`` and store every request in ``conn`` as it finishes.
+
+    ``stop`` (checked before each new request) ends the measurement early; see :func:`run_load`.
+    """
     token_counter = token_counter or default_token_counter(config.path_key.model)
     prompts: Sequence[Sequence[Mapping[str, Any]]] | None = None
     if config.dataset is not None:
@@ -342,7 +347,7 @@ async def run_benchmark_async(
     try:
         with quiet_gc():
             # freeze again after warm-up: the first requests import and build SDK objects lazily
-            await run_load(config.load, send, clock=run_clock, on_record=keep, after_warmup=_refreeze)
+            await run_load(config.load, send, clock=run_clock, on_record=keep, after_warmup=_refreeze, stop=stop)
         status = "finished"
     except (asyncio.CancelledError, KeyboardInterrupt):
         status = "interrupted"

@@ -13,6 +13,11 @@ Timing of one streamed response (``t`` = the moment the request body was read)::
     t + ttft + j*k*itl    content event j (k = tokens_per_chunk tokens each)
     after the last        event with finish_reason, usage event (choices: []) if asked, [DONE]
 
+With a capacity limit (``max_streams`` = N), at most N chat requests are served at once; the
+others wait in a FIFO queue, and ``t`` is the moment a request got its slot (the client's TTFT then
+includes the queueing). One request holds its slot for ``ttft + (n - 1) * itl`` (n content events),
+so the server saturates at ``N / (ttft + (n - 1) * itl)`` requests per second.
+
 The role-only event is sent *before* the TTFT delay by default: a client that starts TTFT at the
 first event of any kind measures ~0 ms here, which is the trap this server exists to catch.
 
@@ -70,6 +75,11 @@ class ServerKnobs(BaseModel):
     no_finish_every: int = Field(0, ge=0, description="every Nth request: end with [DONE] but no finish_reason")
     http_error_every: int = Field(0, ge=0, description="every Nth request: answer with http_error_status")
     http_error_status: int = Field(500, ge=400, le=599)
+    max_streams: int = Field(
+        0,
+        ge=0,
+        description="capacity: at most this many chat requests served at once, the rest queue FIFO (0: no limit)",
+    )
 
 
 def _chunk(model: str, delta: dict[str, Any] | None, finish: str | None = None) -> dict[str, Any]:
@@ -94,6 +104,7 @@ class _Server(ThreadingHTTPServer):
         self.knobs = knobs
         self.counter = 0
         self.lock = threading.Lock()
+        self.slots = _FifoSlots(knobs.max_streams) if knobs.max_streams else None
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         exc = sys.exc_info()[1]
@@ -105,6 +116,31 @@ class _Server(ThreadingHTTPServer):
         with self.lock:
             self.counter += 1
             return self.counter
+
+
+class _FifoSlots:
+    """A counting semaphore that hands free slots out in arrival order (threading.Semaphore does not)."""
+
+    def __init__(self, n: int) -> None:
+        self._free = n
+        self._waiting: list[threading.Event] = []
+        self._lock = threading.Lock()
+
+    def acquire(self) -> None:
+        with self._lock:
+            if self._free > 0 and not self._waiting:
+                self._free -= 1
+                return
+            ticket = threading.Event()
+            self._waiting.append(ticket)
+        ticket.wait()  # release() handed its slot straight to this ticket
+
+    def release(self) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.pop(0).set()
+            else:
+                self._free += 1
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -151,7 +187,17 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        t_start = self.t_arrival
+        slots = self.server.slots
+        if slots is None:
+            self._post(raw, self.t_arrival)
+            return
+        slots.acquire()
+        try:
+            self._post(raw, time.perf_counter())  # the schedule starts when the request got its slot
+        finally:
+            slots.release()
+
+    def _post(self, raw: bytes, t_start: float) -> None:
         url = urllib.parse.urlsplit(self.path)
         parts = url.path.strip("/").split("/")
         deployment: str | None = None
