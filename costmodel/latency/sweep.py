@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -47,6 +48,7 @@ __all__ = [
     "SLO_METRICS",
     "Objective",
     "StepResult",
+    "SweepInfo",
     "SweepOutcome",
     "SweepPlan",
     "evaluate_step",
@@ -404,3 +406,22 @@ def sweep_outcome(objective: Objective, plan: SweepPlan, steps: Sequence[StepRes
         saturated_at_rps=min(sat_rates) if sat_rates else None,
         steps=ordered,
     )
+
+
+@dataclass(frozen=True)
+class SweepInfo:
+    """A stored sweep: where it ran, when, and what it found."""
+
+    sweep_id: str
+    created_utc: str
+    endpoint_url: str
+    endpoint_kind: str
+    model: str
+    provider: str  # the cost path the runs were tagged with (openai | azure | local)
+    path_label: str
+    outcome: SweepOutcome
+    run_ids: tuple[str, ...]
+
+    @property
+    def is_local(self) -> bool:
+        return self.provider == "local"

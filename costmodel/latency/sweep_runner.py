@@ -17,7 +17,6 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -31,7 +30,7 @@ from costmodel.latency.runner import BenchConfig, run_benchmark_async
 from costmodel.latency.sweep import (
     Objective,
     StepResult,
-    SweepOutcome,
+    SweepInfo,
     SweepPlan,
     evaluate_step,
     next_rate,
@@ -41,26 +40,7 @@ from costmodel.latency.sweep import (
     sweep_outcome,
 )
 
-__all__ = ["SweepInfo", "list_sweeps", "load_sweep", "run_sweep", "run_sweep_async"]
-
-
-@dataclass(frozen=True)
-class SweepInfo:
-    """A stored sweep: where it ran, when, and what it found."""
-
-    sweep_id: str
-    created_utc: str
-    endpoint_url: str
-    endpoint_kind: str
-    model: str
-    provider: str  # the cost path the runs were tagged with (openai | azure | local)
-    path_label: str
-    outcome: SweepOutcome
-    run_ids: tuple[str, ...]
-
-    @property
-    def is_local(self) -> bool:
-        return self.provider == "local"
+__all__ = ["list_sweeps", "load_sweep", "run_sweep", "run_sweep_async"]
 
 
 class _StepWatch:
