@@ -55,6 +55,11 @@ def register(subparsers: Any) -> None:
     )
     w = p.add_argument_group("workload")
     w.add_argument("--dataset", help="chat-format JSONL whose prompts are sent (the real workload shape)")
+    w.add_argument(
+        "--traffic",
+        help="replay a traffic file from 'costmodel traffic import': its sampled input/output lengths, and (without"
+        " --rate or --concurrency) its peak-hour arrival rate",
+    )
     w.add_argument("--prompt-tokens", type=int, default=128, help="synthetic prompt length in tokens (default 128)")
     w.add_argument("--max-tokens", type=int, default=64, help="output length cap sent with each request (default 64)")
     w.add_argument("--max-tokens-param", choices=("max_tokens", "max_completion_tokens"), default="max_tokens")
@@ -174,6 +179,21 @@ def _build_config(args: argparse.Namespace) -> Any:
             ) from None
         if not isinstance(extra_body, dict):
             raise InputError("--extra-body must be a JSON object", field="extra_body")
+    workload = None
+    workload_source = None
+    if getattr(args, "traffic", None):
+        from costmodel.traffic.document import load_replay
+
+        replay = load_replay(Path(args.traffic))
+        workload = tuple(replay.pairs)
+        workload_source = replay.source
+        if args.rate is None and args.concurrency is None:
+            if replay.peak_rate_rps is None:
+                raise InputError(
+                    "the traffic file has no arrival times", field="traffic", hint="give --rate or --concurrency"
+                )
+            args.rate = replay.peak_rate_rps
+            sys.stderr.write(f"arrivals: the log's peak hour, {args.rate:.4g} req/s (scale with --rate)\n")
     try:
         if args.azure_endpoint or args.deployment:
             endpoint = EndpointConfig(
@@ -214,6 +234,8 @@ def _build_config(args: argparse.Namespace) -> Any:
             extra_body=extra_body,
             path=path,
             label=args.label,
+            workload=workload,
+            workload_source=workload_source,
         )
     except ValidationError as err:
         raise InputError(

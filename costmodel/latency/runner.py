@@ -184,6 +184,10 @@ class BenchConfig(BaseModel):
     path: PathKey | None = None  # None: guessed from the endpoint
     label: str = ""
     sweep: dict[str, Any] | None = None  # a goodput sweep's step: sweep id, step, rate, objective
+    # replayed traffic (costmodel traffic import): request i sends a synthetic prompt of
+    # workload[i % n][0] tokens with max_tokens workload[i % n][1]
+    workload: tuple[tuple[int, int], ...] | None = None
+    workload_source: str | None = None
 
     @model_validator(mode="after")
     def _prompt_source(self) -> BenchConfig:
@@ -322,7 +326,13 @@ async def run_benchmark_async(
             on_record(rec)
 
     async def send(seq: int, warmup: bool, t_sched: int | None) -> RequestRecord:
-        if prompts is not None:
+        max_tokens = config.max_tokens
+        messages: Sequence[Mapping[str, Any]]
+        if config.workload:
+            prompt_len, out_len = config.workload[seq % len(config.workload)]
+            messages = synthetic_messages(seq, max(prompt_len, 1), nonce)
+            max_tokens = max(out_len, 1)
+        elif prompts is not None:
             messages = prompts[seq % len(prompts)]
         else:
             messages = synthetic_messages(seq, int(config.prompt_tokens or 1), nonce)
@@ -330,7 +340,7 @@ async def run_benchmark_async(
             client,
             model=config.endpoint.model,
             messages=messages,
-            max_tokens=config.max_tokens,
+            max_tokens=max_tokens,
             seq=seq,
             warmup=warmup,
             t_sched_ns=t_sched,
