@@ -139,8 +139,7 @@ class TrafficAccumulator:
         self.inputs: Counter[int] = Counter()
         self.cached: Counter[int] = Counter()
         self.outputs: Counter[int] = Counter()
-        self.per_day: Counter[str] = Counter()
-        self.per_hour = [0] * 24
+        self.per_epoch_hour: Counter[int] = Counter()  # requests per UTC hour since the epoch
         self.requests = 0
         self.timed = 0
         self.sum_input = 0
@@ -166,9 +165,7 @@ class TrafficAccumulator:
         self.sum_cached += rec.cached_tokens * w
         if rec.ts is not None:
             self.timed += w
-            dt = datetime.fromtimestamp(rec.ts, UTC)
-            self.per_day[dt.date().isoformat()] += w
-            self.per_hour[dt.hour] += w
+            self.per_epoch_hour[int(rec.ts // 3600)] += w
             self.first = rec.ts if self.first is None else min(self.first, rec.ts)
             self.last = rec.ts if self.last is None else max(self.last, rec.ts)
         # reservoir sampling (Algorithm R) over records; a weighted record counts once
@@ -185,7 +182,12 @@ class TrafficAccumulator:
         if self.requests == 0:
             raise ValueError("no usage record")
         notes: list[str] = []
-        days = len(self.per_day) if self.per_day else None
+        per_hour = [0] * 24
+        day_set: set[int] = set()
+        for epoch_hour, count in self.per_epoch_hour.items():
+            per_hour[epoch_hour % 24] += count
+            day_set.add(epoch_hour // 24)
+        days = len(day_set) if day_set else None
         rpd = Decimal(self.timed) / Decimal(days) if days else None
         if rpd is not None and rpd == rpd.to_integral_value():
             rpd = rpd.quantize(Decimal(1))
@@ -200,7 +202,7 @@ class TrafficAccumulator:
         hourly: tuple[float, ...] | None = None
         peak: float | None = None
         if self.timed:
-            hourly = tuple(c / self.timed for c in self.per_hour)
+            hourly = tuple(c / self.timed for c in per_hour)
             peak = max(hourly) * 24
         share = Decimal(self.sum_cached) / Decimal(self.sum_input) if self.sum_input else Decimal(0)
         return TrafficProfile(
