@@ -33,8 +33,8 @@ def test_page_runs_a_benchmark_and_compares_paths(tmp_path: Path) -> None:
     assert any("No run stored yet" in i.value for i in at.info)
     # before any measurement, the paths use published figures and say so
     table = at.dataframe[-1].value
-    assert list(table["latency from"]) == ["published figure", "published figure", "no figure"]
-    assert any("Only a published median" in w.value for w in at.warning)
+    # Azure gpt-4o-mini has no controlled published figure (the gateway average was removed)
+    assert list(table["latency from"]) == ["published figure", "no figure", "no figure"]
 
     with FakeChatServer(ServerKnobs(ttft_ms=15, itl_ms=1)) as srv:
         at.radio(key="lat_kind").set_value("OpenAI-compatible (local or other)").run()
@@ -48,7 +48,7 @@ def test_page_runs_a_benchmark_and_compares_paths(tmp_path: Path) -> None:
     assert not at.exception, at.exception
     assert any(s.value.startswith("Run ") for s in at.success), [e.value for e in at.error]
     table = at.dataframe[-1].value
-    assert list(table["latency from"]) == ["measured", "published figure", "no figure"]
+    assert list(table["latency from"]) == ["measured", "no figure", "no figure"]
     assert table["E2E p95 ms"][0] > 15
     runs = at.dataframe[0].value
     assert list(runs["requests"]) == [4] and list(runs["errors"]) == [0]

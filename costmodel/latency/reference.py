@@ -1,11 +1,17 @@
 """Published latency figures bundled in ``data/latency_reference.csv``, and how a path uses them.
 
-Each row is one figure: (provider, model, tier, metric, statistic, value) with its workload,
+Each row is one figure: (provider, model, tier, metric, statistic, value) with its workload (in
+words, and as ``workload_input_tokens`` / ``workload_output_tokens`` when the source states them),
 publication date (blank when the page is undated), source URL, conditions and reliability grade
 (the catalogue's grades: ``official``, ``copy_of_official``, ``third_party``, ``unconfirmed``; a row
 without a source URL must be ``unconfirmed``). Metrics: ``ttft_ms``, ``output_tokens_per_s``,
 ``latency_ms`` (a source that does not say what its latency is; never used for paths) and
 ``e2e_ms``. Rows with ``use_for_paths=false`` are shown but never picked as a path's figure.
+
+Only controlled measurements belong here: a gateway's or router's live-traffic averages (they mix
+workloads, queueing and failures) are not published latency and are not kept.
+:func:`implausible_siblings` flags a smaller model published as slower than its larger sibling by
+the same source (the plausibility test runs it over the bundled file).
 
 :func:`reference_latency` picks the figures for one path. No source publishes p95s or
 fine-tuned-vs-base figures under a controlled method, so:
@@ -38,6 +44,7 @@ __all__ = [
     "ReferenceFigure",
     "ReferenceLatency",
     "bundled_reference",
+    "implausible_siblings",
     "model_family",
     "parse_reference_csv",
     "reference_latency",
@@ -52,6 +59,8 @@ COLUMNS = (
     "statistic",
     "value",
     "workload",
+    "workload_input_tokens",
+    "workload_output_tokens",
     "published",
     "source_url",
     "conditions",
@@ -73,6 +82,8 @@ class ReferenceFigure(BaseModel):
     statistic: Literal["median", "mean", "p50", "p95", "approx", "ptu_target"]
     value: Annotated[float, Field(gt=0)]
     workload: str
+    workload_input_tokens: Annotated[int, Field(gt=0)] | None = None  # the workload in numbers, when stated
+    workload_output_tokens: Annotated[int, Field(gt=0)] | None = None
     published: date | None = None
     source_url: str | None = None
     conditions: str
@@ -244,3 +255,43 @@ def reference_latency(
         reliability=lowest_reliability(f.reliability for f in used),
         caveats=tuple(caveats),
     )
+
+
+# (smaller, larger) models of one family: the smaller one should not stream slower
+SIBLINGS: tuple[tuple[str, str], ...] = (
+    ("gpt-4o-mini", "gpt-4o"),
+    ("gpt-4.1-mini", "gpt-4.1"),
+    ("gpt-4.1-nano", "gpt-4.1-mini"),
+    ("gpt-4.1-nano", "gpt-4.1"),
+    ("gpt-5-mini", "gpt-5"),
+    ("gpt-5-nano", "gpt-5-mini"),
+    ("o3-mini", "o3"),
+    ("o4-mini", "o3"),
+)
+
+
+def implausible_siblings(figures: Iterable[ReferenceFigure]) -> list[str]:
+    """Rows where a smaller model streams slower than its larger sibling in the same source.
+
+    Compared: ``output_tokens_per_s`` of the same provider, source URL and statistic (PTU targets
+    are floors and skipped).
+
+    >>> f = lambda m, v: ReferenceFigure(provider="openai", model=m, metric="output_tokens_per_s",
+    ...     statistic="mean", value=v, workload="w", source_url="https://x.example/a", conditions="c",
+    ...     reliability="third_party", use_for_paths=True)
+    >>> implausible_siblings([f("gpt-4o-mini", 13.6), f("gpt-4o", 81)])
+    ['openai gpt-4o-mini 13.6 tok/s (mean) < gpt-4o 81 tok/s in https://x.example/a']
+    """
+    speeds: dict[tuple[str, str | None, str, str], float] = {}
+    for f in figures:
+        if f.metric == "output_tokens_per_s" and f.statistic != "ptu_target":
+            speeds[(f.provider, f.source_url, f.statistic, model_family(f.model))] = f.value
+    problems: list[str] = []
+    for (provider, url, statistic, model), value in sorted(speeds.items(), key=lambda kv: str(kv[0])):
+        for small, large in SIBLINGS:
+            if model != small:
+                continue
+            other = speeds.get((provider, url, statistic, large))
+            if other is not None and value < other:
+                problems.append(f"{provider} {small} {value:g} tok/s ({statistic}) < {large} {other:g} tok/s in {url}")
+    return problems
