@@ -12,13 +12,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from urllib.parse import urlsplit
 
 import plotly.graph_objects as go
 
 from costmodel.money import format_usd, to_float
 
-__all__ = ["CostLatencyPoint", "box_figure", "cost_latency_figure", "ecdf_figure", "ecdf_points", "sla_status"]
+if TYPE_CHECKING:
+    from costmodel.latency.sweep import SweepOutcome
+
+__all__ = [
+    "CostLatencyPoint",
+    "box_figure",
+    "cost_latency_figure",
+    "ecdf_figure",
+    "ecdf_points",
+    "endpoint_label",
+    "sla_status",
+    "sweep_figure",
+]
 
 SlaStatus = Literal["meets", "breaks", "unknown", "no_latency"]
 
@@ -134,4 +147,87 @@ def cost_latency_figure(points: Sequence[CostLatencyPoint | tuple[Any, ...]], *,
     if missing:
         title += f" (no latency figure: {', '.join(missing)})"
     fig.update_layout(title=title, xaxis_title="E2E latency (ms)", yaxis_title="monthly cost (USD)")
+    return fig
+
+
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "0.0.0.0")
+
+
+def endpoint_label(url: str, kind: str = "openai") -> str:
+    """Where a run went, in words; a local server is called one whatever path it was tagged with.
+
+    >>> endpoint_label("http://127.0.0.1:8055/v1")
+    'local server 127.0.0.1:8055'
+    >>> endpoint_label("https://api.openai.com/v1")
+    'OpenAI API'
+    >>> endpoint_label("https://acme.openai.azure.com/openai/deployments/d", "azure")
+    'Azure OpenAI acme.openai.azure.com'
+    """
+    parts = urlsplit(url)
+    host = parts.hostname or url
+    if host in _LOCAL_HOSTS or host.startswith("127.") or host.endswith(".local"):
+        return f"local server {parts.netloc or host}"
+    if kind == "azure":
+        return f"Azure OpenAI {host}"
+    if host == "api.openai.com":
+        return "OpenAI API"
+    return f"OpenAI-compatible server {host}"
+
+
+_SWEEP_METRICS = {
+    "ttft": ("ttft_p50_ms", "ttft_p95_ms", "TTFT"),
+    "tpot": ("tpot_p50_ms", "tpot_p95_ms", "TPOT"),
+    "e2el": ("e2e_p50_ms", "e2e_p95_ms", "E2E"),
+}
+
+
+def sweep_figure(outcome: SweepOutcome, *, metric: str | None = None) -> go.Figure:
+    """Latency against offered rate: p50 and p95 per step, the objective's limit (dashed), the
+    goodput (green vertical line) and the saturation point (grey), steps that met the objective
+    filled, the others open."""
+    name = metric or next(iter(outcome.objective.limits_ms))
+    p50_field, p95_field, label = _SWEEP_METRICS[name]
+    steps = sorted(outcome.steps, key=lambda s: s.rate_rps)
+    fig = go.Figure()
+    for field, stat, dash in ((p50_field, "p50", "dot"), (p95_field, "p95", "solid")):
+        pts = [(s.rate_rps, getattr(s, field), s.meets_objective) for s in steps if getattr(s, field) is not None]
+        fig.add_trace(
+            go.Scatter(
+                x=[p[0] for p in pts],
+                y=[p[1] for p in pts],
+                mode="lines+markers",
+                name=f"{label} {stat}",
+                line={"dash": dash},
+                marker={"symbol": ["circle" if p[2] else "circle-open" for p in pts], "size": 9},
+                hovertemplate="%{x:.3g} req/s offered<br>" + f"{label} {stat} " + "%{y:,.0f} ms<extra></extra>",
+            )
+        )
+    limit = outcome.objective.limits_ms.get(name)  # type: ignore[call-overload]
+    if limit is not None:
+        fig.add_hline(
+            y=limit,
+            line_dash="dash",
+            line_color="#d62828",
+            annotation_text=f"objective {label} <= {limit:g} ms for {outcome.objective.percentile:g}%",
+        )
+    if outcome.goodput_rps is not None:
+        fig.add_vline(
+            x=outcome.goodput_rps,
+            line_color="#2a9d8f",
+            annotation_text=f"goodput {outcome.goodput_rps:.3g} req/s",
+            annotation_position="top left",
+        )
+    if outcome.saturation_rps is not None:
+        fig.add_vline(
+            x=outcome.saturation_rps,
+            line_color="#888888",
+            line_dash="dot",
+            annotation_text=f"saturation {outcome.saturation_rps:.3g} req/s",
+            annotation_position="bottom right",
+        )
+    fig.update_layout(
+        title=f"{label} against request rate" + ("" if outcome.goodput_rps is not None else " (objective never met)"),
+        xaxis_title="offered rate (requests/s, Poisson arrivals)",
+        yaxis_title=f"{label} (ms)",
+    )
     return fig

@@ -67,6 +67,7 @@ def render(path_costs: Sequence[PathCost] | None = None, *, db_path: str | Path 
     try:
         _benchmark_section(conn, db_path)
         _runs_section(conn)
+        _sweeps_section(conn)
         costs = path_costs if path_costs is not None else st.session_state.get(SESSION_PATH_COSTS)
         _paths_section(conn, list(costs) if costs else None)
     finally:
@@ -143,6 +144,8 @@ def _benchmark_section(conn: Any, db_path: str | Path | None) -> None:
     path_model = c6.text_input("Cost path: catalogue model", placeholder=guessed.model, key="lat_pmodel")
     fine_tuned = c7.checkbox("Fine-tuned model", value=guessed.fine_tuned, key="lat_ft")
 
+    path_key = PathKey(provider=provider, model=path_model or guessed.model, fine_tuned=fine_tuned)
+    _sweep_controls(conn, endpoint, path_key, key, int(max_tokens), int(prompt_tokens), int(warmup))
     if not st.button("Run benchmark", type="primary", disabled=not key, key="lat_run"):
         return
     try:
@@ -151,7 +154,7 @@ def _benchmark_section(conn: Any, db_path: str | Path | None) -> None:
             load=LoadPlan(concurrency=int(concurrency), requests=int(requests), warmup=int(warmup)),
             max_tokens=int(max_tokens),
             prompt_tokens=int(prompt_tokens),
-            path=PathKey(provider=provider, model=path_model or guessed.model, fine_tuned=fine_tuned),
+            path=path_key,
             label="dashboard",
         )
     except ValidationError as err:
@@ -176,6 +179,7 @@ def _benchmark_section(conn: Any, db_path: str | Path | None) -> None:
         return
     s = result.summary
     bar.progress(1.0, text=f"run {result.run_id} finished")
+    st.session_state["lat_runs"] = [result.run_id]  # the new run is the one shown below
     if s.errors:
         st.warning(f"{s.errors} of {s.requests} requests failed ({', '.join(_failures(s.outcomes))}).")
     st.success(
@@ -205,7 +209,16 @@ def _runs_section(conn: Any) -> None:
     if not runs:
         st.info("No run stored yet. Run a benchmark above or with `costmodel bench`.")
         return
-    labels = {r.run_id: f"{r.run_id} · {r.path_label} · {r.stored_requests} rows · {r.display_status}" for r in runs}
+    from costmodel.latency.charts import endpoint_label
+
+    labels = {
+        r.run_id: f"{r.run_id} · {r.path_label} via {endpoint_label(r.endpoint_url, r.endpoint_kind)}"
+        f" · {r.stored_requests} rows · {r.display_status}"
+        for r in runs
+    }
+    known = [rid for rid in st.session_state.get("lat_runs", []) if rid in labels]
+    if "lat_runs" in st.session_state and len(known) != len(st.session_state["lat_runs"]):
+        st.session_state["lat_runs"] = known
     chosen = st.multiselect(
         "Runs to compare",
         list(labels),
@@ -220,9 +233,11 @@ def _runs_section(conn: Any) -> None:
     e2e: dict[str, list[float]] = {}
     for rid in chosen:
         s = run_summary(conn, rid)
+        info = next(r for r in runs if r.run_id == rid)
         rows.append(
             {
                 "run": rid,
+                "endpoint": endpoint_label(info.endpoint_url, info.endpoint_kind),
                 "requests": s.requests,
                 "errors": s.errors,
                 "TTFT p50 ms": s.ttft_ms.p50,
@@ -250,6 +265,138 @@ def _runs_section(conn: Any) -> None:
         from costmodel.latency.store import export_run
 
         st.download_button("Export run (CSV)", export_run(conn, chosen[0], "csv"), f"{chosen[0]}.csv", key="lat_csv")
+
+
+# --- goodput sweeps -------------------------------------------------------------------------------
+
+
+def _sweep_controls(
+    conn: Any, endpoint: Any, path: Any, key: str | None, max_tokens: int, prompt_tokens: int, warmup: int
+) -> None:
+    from costmodel.latency.sweep import SweepPlan, parse_objective
+
+    with st.expander("Goodput sweep: the highest request rate that still meets a latency objective"):
+        s1, s2, s3 = st.columns(3)
+        spec = s1.text_input("Objective (ms)", value="ttft:500", key="lat_slo", help="ttft:MS tpot:MS e2el:MS")
+        pct = s1.number_input("Share of requests that must meet it (%)", 1.0, 100.0, 95.0, key="lat_slo_pct")
+        start = s2.number_input("First rate (requests/s)", 0.01, 1000.0, 1.0, key="lat_sw_start")
+        step_s = s2.number_input("Seconds per step", 1.0, 600.0, 10.0, key="lat_sw_step")
+        max_steps = s3.number_input("At most steps", 1, 40, 12, key="lat_sw_max")
+        tolerance = s3.number_input("Bisection tolerance", 0.01, 0.5, 0.05, key="lat_sw_tol")
+        if not st.button("Run goodput sweep", disabled=not key, key="lat_sweep_run"):
+            return
+        try:
+            objective = parse_objective(spec, float(pct))
+            plan = SweepPlan(
+                start_rps=float(start), step_s=float(step_s), max_steps=int(max_steps), tolerance=float(tolerance)
+            )
+        except CostmodelError as exc:
+            st.error(str(exc))
+            return
+        _run_sweep(conn, endpoint, path, str(key), objective, plan, max_tokens, prompt_tokens, warmup)
+
+
+def _run_sweep(
+    conn: Any,
+    endpoint: Any,
+    path: Any,
+    key: str,
+    objective: Any,
+    plan: Any,
+    max_tokens: int,
+    prompt_tokens: int,
+    warmup: int,
+) -> None:
+    import asyncio
+
+    from costmodel.latency.load import LoadPlan
+    from costmodel.latency.runner import BenchConfig
+    from costmodel.latency.sweep import StepResult
+    from costmodel.latency.sweep_runner import run_sweep_async
+
+    config = BenchConfig(
+        endpoint=endpoint,
+        load=LoadPlan(rate=1.0, duration_s=1.0, warmup=warmup),
+        max_tokens=max_tokens,
+        prompt_tokens=prompt_tokens,
+        path=path,
+        label="dashboard",
+    )
+    bar = st.progress(0.0, text=f"sweeping: {objective.describe()}")
+
+    def on_step(step: StepResult, nxt: float | None) -> None:
+        verdict = "meets" if step.meets_objective else "fails"
+        text = f"step {step.index + 1}: {step.rate_rps:.3g} req/s {verdict}" + (
+            f", next {nxt:.3g} req/s" if nxt else ", done"
+        )
+        bar.progress(min((step.index + 1) / plan.max_steps, 1.0), text=text)
+
+    try:
+        info = asyncio.run(run_sweep_async(config, objective, plan, api_key=key, conn=conn, on_step=on_step))
+    except CostmodelError as exc:
+        st.error(str(exc))
+        return
+    bar.progress(1.0, text=f"sweep {info.sweep_id} finished")
+    st.session_state["lat_sweep"] = info.sweep_id  # the new sweep is the one shown below
+    o = info.outcome
+    if o.goodput_rps is None:
+        st.warning(f"Sweep {info.sweep_id}: the objective was not met at any rate tried.")
+    else:
+        st.success(
+            f"Sweep {info.sweep_id}: goodput {o.goodput_rps:.3g} req/s, "
+            f"{o.goodput_output_tokens_per_s or 0:,.0f} output tokens/s at {objective.describe()}."
+        )
+
+
+def _sweep_label(info: Any) -> str:
+    from costmodel.latency.charts import endpoint_label
+
+    where = endpoint_label(info.endpoint_url, info.endpoint_kind)
+    return f"{info.sweep_id} · {info.path_label} via {where} · {info.outcome.objective.spec()}"
+
+
+def _sweeps_section(conn: Any) -> None:
+    from costmodel.latency.charts import endpoint_label, sweep_figure
+    from costmodel.latency.sweep_runner import list_sweeps
+
+    sweeps = list_sweeps(conn)
+    if not sweeps:
+        return
+    st.subheader("Goodput sweeps")
+    by_id = {s.sweep_id: s for s in sweeps}
+    if st.session_state.get("lat_sweep") not in by_id:
+        st.session_state["lat_sweep"] = sweeps[0].sweep_id  # newest first
+    chosen = st.selectbox(
+        "Sweep",
+        list(by_id),
+        format_func=lambda sid: _sweep_label(by_id[sid]),
+        key="lat_sweep",
+    )
+    info = by_id[chosen]
+    o = info.outcome
+    st.caption(
+        f"Endpoint: {endpoint_label(info.endpoint_url, info.endpoint_kind)} ({info.endpoint_url}), model {info.model},"
+        f" measured {info.created_utc[:16]} UTC. Objective: {o.objective.describe()}."
+    )
+    st.plotly_chart(sweep_figure(o), key="lat_sweep_fig")
+    st.dataframe(
+        [
+            {
+                "rate req/s": s.rate_rps,
+                "achieved req/s": s.achieved_rps,
+                "requests": s.requests,
+                "errors": s.errors,
+                "TTFT p50 ms": s.ttft_p50_ms,
+                "TTFT p95 ms": s.ttft_p95_ms,
+                "TPOT p95 ms": s.tpot_p95_ms,
+                "E2E p95 ms": s.e2e_p95_ms,
+                "meeting objective": s.share_meeting,
+                "verdict": "meets" if s.meets_objective else "fails",
+            }
+            for s in o.steps
+        ],
+        hide_index=True,
+    )
 
 
 # --- latency by path, cost against latency -------------------------------------------------------
