@@ -2,6 +2,7 @@
 
     .venv/bin/pip install 'llama-cpp-python[server]' gguf     # compiles llama.cpp: minutes
     python scripts/llamacpp_bench.py [--n-embd 512 --n-layer 4] [--requests 20] [--max-tokens 64]
+    python scripts/llamacpp_bench.py --sweep "ttft:1000 @p90" [--sweep-step 8] [--sweep-start 0.5]
 
 Writes the model with the ``gguf`` package (no download), starts ``python -m llama_cpp.server``
 on 127.0.0.1 with ``--interrupt_requests False``, then runs ``costmodel bench`` against it at
@@ -9,6 +10,10 @@ concurrency 1 and 4 with EOS suppressed (``logit_bias {"2": -100}``) so every an
 ``max_tokens`` long. It prints each run's summary and what the streams looked like: chunks per
 request, chunks with text, tokens (from the length cap: llama-cpp-python sends no usage), and a
 non-streaming cross-check of ``usage.completion_tokens``.
+
+With ``--sweep OBJECTIVE`` it then runs ``costmodel bench sweep`` against the same server (open-loop
+Poisson steps, coarse then bisection) and prints every step, the goodput (the knee) and the
+saturation point.
 """
 
 from __future__ import annotations
@@ -65,6 +70,22 @@ def bench(base_url: str, model: str, db: Path, concurrency: int, requests: int, 
     return result
 
 
+def sweep(base_url: str, model: str, db: Path, args: argparse.Namespace) -> dict[str, object]:
+    cmd = [
+        sys.executable, "-m", "costmodel", "bench", "sweep", "--base-url", base_url, "--model", model,
+        "--max-tokens", str(args.max_tokens), "--prompt-tokens", "64",
+        "--extra-body", json.dumps({"logit_bias": {str(EOS_TOKEN_ID): -100}}),
+        "--slo", args.sweep, "--start-rate", str(args.sweep_start), "--step-duration", str(args.sweep_step),
+        "--min-step-requests", "8", "--tolerance", "0.1", "--max-steps", "12", "--warmup", "2",
+        "--timeout-read", "120", "--db", str(db), "--label", "llama.cpp tiny sweep", "--json",
+    ]  # fmt: skip
+    out = subprocess.run(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise SystemExit(f"costmodel bench sweep failed ({out.returncode}): {out.stderr}")
+    result: dict[str, object] = json.loads(out.stdout)
+    return result
+
+
 def chunk_report(db: Path, run_id: str) -> str:
     conn = sqlite3.connect(db)
     rows = conn.execute(
@@ -107,6 +128,10 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=20)
     ap.add_argument("--max-tokens", type=int, default=64)
     ap.add_argument("--db", type=Path, default=None, help="store (default: a temporary file)")
+    ap.add_argument("--sweep", help="also run a goodput sweep with this objective, e.g. 'ttft:1000 @p90'")
+    ap.add_argument("--sweep-start", type=float, default=0.5, help="sweep: first rate, req/s")
+    ap.add_argument("--sweep-step", type=float, default=8.0, help="sweep: seconds per step")
+    ap.add_argument("--skip-closed-loop", action="store_true", help="only the sweep")
     args = ap.parse_args()
     if not llamacpp_available():
         print("llama-cpp-python[server] and gguf are not installed: pip install 'llama-cpp-python[server]' gguf")
@@ -123,7 +148,7 @@ def main() -> int:
             print(f"server: {base_url} (model id {model})")
             usage = non_streaming_usage(base_url, model, args.max_tokens)
             print(f"non-streaming cross-check, max_tokens {args.max_tokens}: usage {usage}")
-            for conc in (1, 4):
+            for conc in () if args.skip_closed_loop else (1, 4):
                 s = bench(base_url, model, db, conc, args.requests, args.max_tokens)
                 print(
                     f"concurrency {conc}: run {s['run_id']}, {s['requests']} requests, {s['errors']} errors;"
@@ -133,6 +158,22 @@ def main() -> int:
                     f" output {s['output_throughput_tps']:.0f} tok/s"
                 )
                 print(chunk_report(db, str(s["run_id"])))
+            if args.sweep:
+                r = sweep(base_url, model, db, args)
+                print(f"sweep {r['sweep_id']}: objective {r['slo_text']}")
+                for st in r["steps"]:  # type: ignore[attr-defined]
+                    print(
+                        f"  step {st['index']}: offered {st['rate_rps']:.3g} req/s, achieved"
+                        f" {st['achieved_rps'] or 0:.3g}, n {st['requests']}, errors {st['errors']},"
+                        f" TTFT p50/p95 {st['ttft_p50_ms'] or 0:.0f}/{st['ttft_p95_ms'] or 0:.0f} ms,"
+                        f" E2E p95 {st['e2e_p95_ms'] or 0:.0f} ms, good {st['share_meeting'] or 0:.0%}"
+                        f" -> {'meets' if st['meets_objective'] else 'fails'}"
+                    )
+                print(
+                    f"knee (goodput): {r['goodput_rps']} req/s, {r['goodput_output_tokens_per_s']} output tok/s;"
+                    f" saturation {r['saturation_rps']} req/s ({r['saturation_output_tokens_per_s']} tok/s);"
+                    f" stopped: {r['stop_reason']}"
+                )
     return 0
 
 

@@ -71,10 +71,36 @@ def _fmt(v: float | None, digits: int = 1) -> str:
     return "n/a" if v is None else f"{v:,.{digits}f}"
 
 
-def sweep_json(info: Any) -> dict[str, Any]:
+def _priced(info: Any, usd_per_hour: str | None) -> dict[str, Any] | None:
+    """The path priced at the measured goodput (``--usd-per-hour``), or None."""
+    if not usd_per_hour:
+        return None
+    from decimal import Decimal, InvalidOperation
+
+    from costmodel.latency.capacity import capacity_from_sweep, cost_per_million_output_tokens
+
+    try:
+        price = Decimal(usd_per_hour)
+    except InvalidOperation:
+        raise InputError(f"--usd-per-hour {usd_per_hour!r} is not a number", field="usd_per_hour") from None
+    if info.outcome.goodput_rps is None:
+        return {"usd_per_hour": str(price), "usd_per_1m_output_tokens": None, "source": "objective never met"}
+    cap = capacity_from_sweep(info)
+    return {
+        "usd_per_hour": str(price),
+        "sustainable_output_tokens_per_s": str(cap.output_tokens_per_s),
+        "sustainable_requests_per_s": str(cap.requests_per_s),
+        "usd_per_1m_output_tokens": str(cost_per_million_output_tokens(cap, price)),
+        "source": cap.source,
+    }
+
+
+def sweep_json(info: Any, usd_per_hour: str | None = None) -> dict[str, Any]:
     """The ``--json`` document of a sweep."""
     o = info.outcome
+    priced = _priced(info, usd_per_hour)
     return {
+        **({"priced": priced} if priced else {}),
         "sweep_id": info.sweep_id,
         "created_utc": info.created_utc,
         "endpoint_url": info.endpoint_url,
@@ -111,8 +137,9 @@ STEP_HEADER = (
 )
 
 
-def sweep_text(info: Any) -> str:
+def sweep_text(info: Any, usd_per_hour: str | None = None) -> str:
     o = info.outcome
+    priced = _priced(info, usd_per_hour)
     lines = [
         f"sweep {info.sweep_id} of {info.model} via {info.endpoint_url} ({info.path_label})",
         f"objective: {o.objective.describe()}",
@@ -137,6 +164,13 @@ def sweep_text(info: Any) -> str:
             f" (first saturated at an offered {o.saturated_at_rps:.3g} req/s)"
         )
     lines.append(f"stopped: {o.stop_reason}; every request is stored (costmodel bench show RUN for a step)")
+    if priced and priced["usd_per_1m_output_tokens"] is not None:
+        lines.append(
+            f"priced at the goodput: ${priced['usd_per_hour']}/h / ({priced['sustainable_output_tokens_per_s']} tok/s"
+            f" x 3600) = ${priced['usd_per_1m_output_tokens']} per million output tokens ({priced['source']})"
+        )
+    elif priced:
+        lines.append("priced at the goodput: n/a, the objective was never met")
     return "\n".join(lines)
 
 
@@ -164,9 +198,9 @@ def _run(args: argparse.Namespace) -> int:
         )
     info = run_sweep(config, objective, plan, api_key=key, db_path=args.db, token_counter=counter, on_step=progress)
     if args.json:
-        print(json.dumps(sweep_json(info), indent=2))
+        print(json.dumps(sweep_json(info, args.usd_per_hour), indent=2))
     else:
-        print(sweep_text(info))
+        print(sweep_text(info, args.usd_per_hour))
     return 0 if any(s.ok for s in info.outcome.steps) else 1
 
 
@@ -203,5 +237,7 @@ def _show(args: argparse.Namespace, sweep_id: str) -> int:
         info = load_sweep(conn, sweep_id)
     finally:
         conn.close()
-    print(json.dumps(sweep_json(info), indent=2) if args.json else sweep_text(info))
+    print(
+        json.dumps(sweep_json(info, args.usd_per_hour), indent=2) if args.json else sweep_text(info, args.usd_per_hour)
+    )
     return 0

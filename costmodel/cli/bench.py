@@ -108,6 +108,11 @@ def register(subparsers: Any) -> None:
     sw.add_argument("--max-steps", type=int, default=16, help="at most this many steps (default 16)")
     sw.add_argument("--max-error-rate", type=float, default=0.05, help="a step with more errors fails (default 0.05)")
     sw.add_argument(
+        "--usd-per-hour",
+        help="price of one instance per hour: prints the cost per million output tokens at the goodput"
+        " (a self-hosted or dedicated path priced at its measured goodput)",
+    )
+    sw.add_argument(
         "--early-stop",
         action=argparse.BooleanOptionalAction,
         default=True,
