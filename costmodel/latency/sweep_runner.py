@@ -13,7 +13,6 @@ The decisions (which rate next, when a step is hopeless, the verdicts) are the p
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 import time
 import uuid
 from collections.abc import Callable
@@ -39,6 +38,7 @@ from costmodel.latency.sweep import (
     step_is_hopeless,
     sweep_outcome,
 )
+from costmodel.store import Store
 
 __all__ = ["list_sweeps", "load_sweep", "run_sweep", "run_sweep_async"]
 
@@ -75,7 +75,7 @@ async def run_sweep_async(
     plan: SweepPlan,
     *,
     api_key: str,
-    conn: sqlite3.Connection,
+    conn: Store,
     clock: Clock = time.perf_counter_ns,
     client: Any = None,
     token_counter: TokenCounter | None = None,
@@ -172,14 +172,14 @@ def run_sweep(
         conn.close()
 
 
-def _sweep_runs(conn: sqlite3.Connection, sweep_id: str | None) -> list[lstore.RunInfo]:
+def _sweep_runs(conn: Store, sweep_id: str | None) -> list[lstore.RunInfo]:
     runs = [r for r in lstore.list_runs(conn) if isinstance(r.config.get("sweep"), dict)]
     if sweep_id is not None:
         runs = [r for r in runs if r.config["sweep"].get("sweep_id") == sweep_id]
     return runs
 
 
-def load_sweep(conn: sqlite3.Connection, sweep_id: str) -> SweepInfo:
+def load_sweep(conn: Store, sweep_id: str) -> SweepInfo:
     """A stored sweep, its verdicts recomputed from the stored request rows."""
     runs = sorted(_sweep_runs(conn, sweep_id), key=lambda r: int(r.config["sweep"]["step"]))
     if not runs:
@@ -226,7 +226,7 @@ def load_sweep(conn: sqlite3.Connection, sweep_id: str) -> SweepInfo:
     )
 
 
-def list_sweeps(conn: sqlite3.Connection) -> list[SweepInfo]:
+def list_sweeps(conn: Store) -> list[SweepInfo]:
     """Every stored sweep, newest first."""
     ids: list[str] = []
     for r in _sweep_runs(conn, None):  # list_runs is newest first
