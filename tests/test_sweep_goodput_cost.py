@@ -12,6 +12,7 @@ from costmodel.latency.capacity import (
     cost_per_million_output_tokens,
     instances_for,
     records_meet_objective,
+    serving_with_sweep,
 )
 from costmodel.latency.metrics import RequestRecord, TokensSource
 from costmodel.latency.sweep import SweepInfo, SweepOutcome, parse_objective
@@ -104,3 +105,19 @@ def test_a_per_token_path_keeps_its_prices_and_gets_a_verdict() -> None:
     records = [rec(i, 100) for i in range(9)] + [rec(9, 900)]  # 9 of 10 good: exactly 90%
     assert records_meet_objective(records, obj) == ("meets", 0.9)
     assert records_meet_objective([*records[:8], rec(8, 900), rec(9, 900)], obj) == ("breaks", 0.8)
+
+
+def test_a_sweep_feeds_the_engines_capacity_path() -> None:
+    """The engine's Serving gets T = goodput req/s x tokens per request and the measured source."""
+    from costmodel.engine.capacity import Serving, _measured
+
+    cap = capacity_from_sweep(info(2.5, 160.0))
+    label = "selfhosted:llama-3.1-8b:base@g5.xlarge"
+    serving = serving_with_sweep(Serving(peak_factor=Decimal(2)), label, cap, Decimal(500))
+    assert serving.tokens_per_second_per_unit[label] == Decimal(1250)  # 2.5 x 500, by hand
+    assert serving.peak_factor == Decimal(2)
+    used = _measured(serving, label, serving.tokens_per_second_per_unit)
+    assert used is not None and used.tokens_per_second == Decimal(1250)
+    assert used.source.startswith("measured: sweep sweep-1, 2026-12-02, http://127.0.0.1:8080/v1 (local server)")
+    with pytest.raises(InputError):
+        serving_with_sweep(Serving(), label, cap, Decimal(0))

@@ -9,6 +9,10 @@ latency objective is the sweep's goodput. From it:
 * :func:`cost_per_million_output_tokens`: ``usd_per_hour / (tokens_per_s * 3600) * 1e6``, the
   price of a million output tokens when the instance runs at its goodput (Decimal, quantised);
 * :func:`instances_for` the instances needed for a peak load, rounded up;
+* :func:`serving_with_sweep` hands the measurement to a capacity-priced path of the engine
+  (:class:`costmodel.engine.capacity.Serving`): the unit's sustainable tokens per second there are
+  capacity tokens (input + output per request), so it is ``goodput req/s x tokens per request``
+  of the scenario's shape, and the line item's source says "measured: sweep ...";
 * :func:`records_meet_objective` for a path priced per token (OpenAI, Azure standard): its prices
   stay, and this says whether its measured requests meet the objective.
 
@@ -30,13 +34,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from costmodel.errors import InputError
 from costmodel.latency.metrics import RequestRecord, request_metrics
 from costmodel.latency.sweep import Objective, SweepInfo, request_meets
+
+if TYPE_CHECKING:
+    from costmodel.engine.capacity import Serving
 
 __all__ = [
     "MeasuredCapacity",
@@ -45,6 +52,7 @@ __all__ = [
     "cost_per_million_output_tokens",
     "instances_for",
     "records_meet_objective",
+    "serving_with_sweep",
 ]
 
 _QUANTUM = Decimal("0.0001")
@@ -124,3 +132,31 @@ def records_meet_objective(records: Sequence[RequestRecord], objective: Objectiv
     good = sum(1 for r in measured if request_meets(request_metrics(r), objective))
     share = good / len(measured)
     return ("meets" if share >= objective.share - 1e-12 else "breaks"), share
+
+
+def serving_with_sweep(
+    serving: Serving, path_label: str, capacity: MeasuredCapacity, tokens_per_request: Decimal
+) -> Serving:
+    """``serving`` with ``path_label``'s per-instance throughput taken from a goodput sweep.
+
+    ``tokens_per_request`` is the scenario's capacity tokens per request (input + output): the
+    engine sizes a unit by tokens per second, the sweep measured requests per second at the
+    objective, so ``T = goodput_rps x tokens_per_request``.
+
+    >>> from costmodel.engine.capacity import Serving
+    >>> cap = MeasuredCapacity(output_tokens_per_s=Decimal(100), requests_per_s=Decimal(2), objective="o",
+    ...     sweep_id="s1", measured_utc="2026-12-02", endpoint_url="http://127.0.0.1:8080/v1", provider="local")
+    >>> out = serving_with_sweep(Serving(), "selfhosted:llama:base@g5", cap, Decimal(600))
+    >>> out.tokens_per_second_per_unit["selfhosted:llama:base@g5"]
+    Decimal('1200.0000')
+    """
+    if tokens_per_request <= 0:
+        raise InputError("tokens per request must be positive", field="tokens_per_request")
+    tps = (capacity.requests_per_s * tokens_per_request).quantize(_QUANTUM)
+    source = f"{capacity.source}; {capacity.requests_per_s} req/s x {tokens_per_request} tokens per request"
+    return serving.model_copy(
+        update={
+            "tokens_per_second_per_unit": {**serving.tokens_per_second_per_unit, path_label: tps},
+            "throughput_sources": {**serving.throughput_sources, path_label: source},
+        }
+    )
