@@ -13,36 +13,36 @@ leaves quantised (see :mod:`costmodel.money`).
 >>> b.total
 Decimal('0.9')
 
-The dataset analyser (:func:`analyze_file`, :class:`DatasetAnalysis`) is imported on first use,
-so ``import costmodel`` stays light.
+Every name is imported on first use (PEP 562), so ``import costmodel`` (and every ``costmodel``
+command, whose entry point imports this package first) stays light.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from costmodel._api import compare
-from costmodel.engine.breakdown import Breakdown, LineItem
-from costmodel.engine.breakeven import BreakEven, Payback, breakeven, describe_duration, payback
-from costmodel.engine.scenario import Scenario, ScenarioResult, evaluate, load_scenario, scenario_from_mapping
-from costmodel.engine.training import default_epochs, estimate_training
-from costmodel.engine.usage import LinearCost, PathCost, PathSpec, Traffic, as_path, linear_cost, path_cost
-from costmodel.errors import CostmodelError, InputError, PathSpecError, StoreError
-from costmodel.prices import (
-    Catalog,
-    Kind,
-    ModelInfo,
-    PriceRow,
-    Provider,
-    Reliability,
-    Unit,
-    Variant,
-    bundled_catalog,
-    load_catalog,
-)
-
 if TYPE_CHECKING:
+    from costmodel._api import compare
     from costmodel.dataset import DatasetAnalysis, analyze_file
+    from costmodel.engine.breakdown import Breakdown, LineItem
+    from costmodel.engine.breakeven import BreakEven, Payback, breakeven, describe_duration, payback
+    from costmodel.engine.scenario import Scenario, ScenarioResult, evaluate, load_scenario, scenario_from_mapping
+    from costmodel.engine.training import default_epochs, estimate_training
+    from costmodel.engine.usage import LinearCost, PathCost, PathSpec, Traffic, as_path, linear_cost, path_cost
+    from costmodel.errors import CostmodelError, InputError, PathSpecError, StoreError
+    from costmodel.prices import (
+        Catalog,
+        Kind,
+        ModelInfo,
+        PriceRow,
+        Provider,
+        Reliability,
+        Unit,
+        Variant,
+        bundled_catalog,
+        load_catalog,
+    )
 
 __version__ = "0.1.0"
 
@@ -88,16 +88,54 @@ __all__ = [
     "scenario_from_mapping",
 ]
 
-_LAZY = {"analyze_file": "costmodel.dataset", "DatasetAnalysis": "costmodel.dataset"}
+_EXPORTS: dict[str, str] = {
+    "BreakEven": "costmodel.engine.breakeven",
+    "Breakdown": "costmodel.engine.breakdown",
+    "Catalog": "costmodel.prices",
+    "CostmodelError": "costmodel.errors",
+    "DatasetAnalysis": "costmodel.dataset",
+    "InputError": "costmodel.errors",
+    "Kind": "costmodel.prices",
+    "LineItem": "costmodel.engine.breakdown",
+    "LinearCost": "costmodel.engine.usage",
+    "ModelInfo": "costmodel.prices",
+    "PathCost": "costmodel.engine.usage",
+    "PathSpec": "costmodel.engine.usage",
+    "PathSpecError": "costmodel.errors",
+    "Payback": "costmodel.engine.breakeven",
+    "PriceRow": "costmodel.prices",
+    "Provider": "costmodel.prices",
+    "Reliability": "costmodel.prices",
+    "Scenario": "costmodel.engine.scenario",
+    "ScenarioResult": "costmodel.engine.scenario",
+    "StoreError": "costmodel.errors",
+    "Traffic": "costmodel.engine.usage",
+    "Unit": "costmodel.prices",
+    "Variant": "costmodel.prices",
+    "analyze_file": "costmodel.dataset",
+    "as_path": "costmodel.engine.usage",
+    "breakeven": "costmodel.engine.breakeven",
+    "bundled_catalog": "costmodel.prices",
+    "compare": "costmodel._api",
+    "default_epochs": "costmodel.engine.training",
+    "describe_duration": "costmodel.engine.breakeven",
+    "estimate_training": "costmodel.engine.training",
+    "evaluate": "costmodel.engine.scenario",
+    "linear_cost": "costmodel.engine.usage",
+    "load_catalog": "costmodel.prices",
+    "load_scenario": "costmodel.engine.scenario",
+    "path_cost": "costmodel.engine.usage",
+    "payback": "costmodel.engine.breakeven",
+    "scenario_from_mapping": "costmodel.engine.scenario",
+}
+"""Each public name and the module it comes from (``tests/test_startup.py`` checks it against ``__all__``)."""
 
 
 def __getattr__(name: str) -> Any:
-    """Import the dataset analyser on first use (PEP 562)."""
-    module = _LAZY.get(name)
+    """Import a public name on first use (PEP 562)."""
+    module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'costmodel' has no attribute '{name}'")
-    import importlib
-
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value

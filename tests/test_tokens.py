@@ -140,6 +140,7 @@ def test_get_encoding_raises_on_corrupted_bundle(tmp_path: Path, monkeypatch: py
     data[-2] ^= 1
     (d / "cl100k_base.tiktoken.gz").write_bytes(gzip.compress(bytes(data)))
     monkeypatch.setattr(tokens, "VOCAB_DIR", d)
+    monkeypatch.setenv(tokens.VOCAB_CACHE_ENV, str(tmp_path / "empty-cache"))  # no parsed copy to fall back on
     get_encoding.cache_clear()
     try:
         with pytest.raises(VocabularyError, match="expected 223921b7"):
@@ -326,3 +327,109 @@ def test_docstring_examples_run() -> None:
     for module in (tokens, costmodel.dataset):
         failed, _ = doctest.testmod(module)
         assert failed == 0, module.__name__
+
+
+# --- the on-disk cache of parsed vocabularies -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def cl100k_ranks() -> dict[bytes, int]:
+    return load_mergeable_ranks("cl100k_base")
+
+
+def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    parsed: list[str] = []
+    real = tokens.load_mergeable_ranks
+
+    def counting(name: str, **kwargs: Any) -> dict[bytes, int]:
+        parsed.append(name)
+        return real(name, **kwargs)
+
+    monkeypatch.setattr(tokens, "load_mergeable_ranks", counting)
+    return parsed
+
+
+def test_second_load_reads_the_cache_not_the_vocabulary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cl100k_ranks: dict[bytes, int]
+) -> None:
+    parsed = _count_parses(monkeypatch)
+    first = tokens.cached_mergeable_ranks("cl100k_base", cache_dir=tmp_path)
+    assert parsed == ["cl100k_base"]
+    files = list(tmp_path.iterdir())
+    assert [f.name for f in files] == ["cl100k_base-223921b76ee99bde.ranks"]  # no temporary file left behind
+    # the bundled file is not read again: a missing bundle does not matter once the cache is valid
+    monkeypatch.setattr(tokens, "VOCAB_DIR", tmp_path / "nowhere")
+    second = tokens.cached_mergeable_ranks("cl100k_base", cache_dir=tmp_path)
+    assert parsed == ["cl100k_base"]
+    assert first == second == cl100k_ranks
+
+
+def test_cache_directory_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(tokens.VOCAB_CACHE_ENV, str(tmp_path))
+    assert tokens.vocab_cache_dir() == tmp_path / "vocab"
+    monkeypatch.delenv(tokens.VOCAB_CACHE_ENV)
+    assert tokens.vocab_cache_dir().parts[-2:] == ("costmodel", "vocab")
+
+
+def _corruptions(blob: bytes) -> dict[str, bytes]:
+    header_end = blob.index(b"\n", len(b"costmodel-vocab-cache\n")) + 1
+    flipped = bytearray(blob)
+    flipped[-3] ^= 0x01  # one bit of one token
+    header = json.loads(blob[len(b"costmodel-vocab-cache\n") : header_end - 1])
+    other_vocab = {**header, "vocab_sha256": "0" * 64}
+    return {
+        "one bit flipped": bytes(flipped),
+        "truncated": blob[: len(blob) // 2],
+        "empty": b"",
+        "not a cache": b"IQ== 0\n" * 10,
+        "header only": blob[:header_end],
+        "another vocabulary": b"costmodel-vocab-cache\n"
+        + json.dumps(other_vocab, sort_keys=True).encode()
+        + b"\n"
+        + blob[header_end:],
+        "bad header json": b"costmodel-vocab-cache\n{not json\n" + blob[header_end:],
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["one bit flipped", "truncated", "empty", "not a cache", "header only", "another vocabulary", "bad header json"],
+)
+def test_corrupt_cache_is_rebuilt_never_trusted(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cl100k_ranks: dict[bytes, int]
+) -> None:
+    tokens.cached_mergeable_ranks("cl100k_base", cache_dir=tmp_path)
+    (path,) = tmp_path.iterdir()
+    good = path.read_bytes()
+    path.write_bytes(_corruptions(good)[case])
+    parsed = _count_parses(monkeypatch)
+    assert tokens.cached_mergeable_ranks("cl100k_base", cache_dir=tmp_path) == cl100k_ranks
+    assert parsed == ["cl100k_base"]  # parsed again from the verified bundle
+    assert path.read_bytes() == good  # and the cache rewritten
+
+
+def test_a_forged_payload_with_its_own_hash_is_still_checked_against_the_vocabulary(
+    tmp_path: Path, cl100k_ranks: dict[bytes, int]
+) -> None:
+    """A cache whose header claims another vocabulary's sha256 is refused even if self-consistent."""
+    forged = tokens._encode_cache(tokens.ENCODINGS["o200k_base"], {b"a": 0, b"b": 1})
+    path = tmp_path / "cl100k_base-223921b76ee99bde.ranks"
+    path.write_bytes(forged)
+    assert tokens.cached_mergeable_ranks("cl100k_base", cache_dir=tmp_path) == cl100k_ranks
+
+
+def test_unwritable_cache_directory_still_gives_the_ranks(tmp_path: Path, cl100k_ranks: dict[bytes, int]) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    assert tokens.cached_mergeable_ranks("cl100k_base", cache_dir=blocker / "vocab") == cl100k_ranks
+
+
+def test_get_encoding_uses_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(tokens.VOCAB_CACHE_ENV, str(tmp_path))
+    get_encoding.cache_clear()
+    try:
+        enc = get_encoding("o200k_base")
+        assert (tmp_path / "vocab" / "o200k_base-446a9538cb6c348e.ranks").is_file()
+        assert enc.encode_ordinary("hello world") == reference_encoding("o200k_base").encode("hello world")
+    finally:
+        get_encoding.cache_clear()

@@ -64,7 +64,7 @@ def test_unreadable_upload_gives_a_readable_message_and_the_app_keeps_running() 
     assert not at.exception
     shown = texts(at, "error")
     assert shown  # either a DatasetError or the problem summary, never a traceback
-    at.switch_page("app_pages/decision.py").run()
+    at.switch_page("costmodel/ui/pages/decision.py").run()
     assert not at.exception and texts(at, "success")
 
 

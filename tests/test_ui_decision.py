@@ -108,7 +108,7 @@ def test_request_without_tokens_is_refused_with_the_field() -> None:
         for w in texts(at, "warning")
     )
     assert texts(at, "error") == []
-    at.switch_page("app_pages/whatif.py").run()
+    at.switch_page("costmodel/ui/pages/whatif.py").run()
     at.number_input(key="in_output_tokens").set_value(0).run()
     assert any("a request must have some input or output tokens" in e for e in texts(at, "error"))
     assert at.number_input(key="in_output_tokens").value != 0  # the previous value is kept

@@ -56,7 +56,7 @@ def test_override_catalogue_changes_the_decision() -> None:
     at.file_uploader(key="override_upload").set_value(("ours.csv", OVERRIDE.encode(), "text/csv")).run()
     assert not at.exception
     assert any("ours.csv override the bundled catalogue" in s for s in texts(at, "success"))
-    at.switch_page("app_pages/decision.py").run()
+    at.switch_page("costmodel/ui/pages/decision.py").run()
     assert not at.exception
     catalog = bundled_catalog().overridden_by(parse_price_csv(OVERRIDE, origin="ours.csv"))
     inputs = app_defaults(as_of=before)

@@ -91,9 +91,9 @@ def test_batch_share_on_azure_gives_readable_error_and_keeps_inputs() -> None:
 def test_a_change_on_one_page_is_shown_on_the_other() -> None:
     at = run_app()
     at.number_input(key="in_requests_per_day").set_value(4321).run()
-    at.switch_page("app_pages/whatif.py").run()
+    at.switch_page("costmodel/ui/pages/whatif.py").run()
     assert at.number_input(key="in_requests_per_day").value == 4321
     at.number_input(key="in_requests_per_day").set_value(9876).run()
-    at.switch_page("app_pages/decision.py").run()
+    at.switch_page("costmodel/ui/pages/decision.py").run()
     assert at.number_input(key="in_requests_per_day").value == 9876
     assert at.query_params["requests_per_day"] == "9876"

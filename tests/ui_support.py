@@ -21,7 +21,7 @@ def run_app(page: str = "decision", params: Mapping[str, str] | None = None) -> 
         at.query_params[k] = v
     at.run()
     if page != "decision":
-        at.switch_page(f"app_pages/{page}.py").run()
+        at.switch_page(f"costmodel/ui/pages/{page}.py").run()
     return at
 
 

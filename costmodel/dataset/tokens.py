@@ -12,6 +12,14 @@ expected hash. Nothing is ever downloaded: :func:`get_encoding` builds the
 tokens of ``tiktoken_ext.openai_public`` (copied here; a test checks they still agree).
 Encodings are built on first use and cached per process.
 
+Parsing a vocabulary (200,000 base64 lines) takes most of a second, so the parsed ranks are also
+cached on disk (:func:`cached_mergeable_ranks`): in ``platformdirs.user_cache_dir("costmodel")``,
+or in ``$COSTMODEL_CACHE_DIR`` when set. A cache file records the sha256 of the vocabulary it
+was parsed from (the one :data:`ENCODINGS` expects) and the sha256 of its own content; it is used
+only when both match, is written atomically (a temporary file renamed into place), and a cache
+that is corrupt, truncated, from another version or for another vocabulary is rebuilt from the
+bundled file, never trusted. A cache that cannot be written only costs the next run the parse.
+
 Counting convention
 -------------------
 :data:`CONVENTION` names the rule, the OpenAI cookbook's chat convention
@@ -52,16 +60,23 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import functools
 import gzip
 import hashlib
+import itertools
 import json
+import os
+import sys
+import tempfile
 import zlib
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from costmodel._bundled import package_dir
 from costmodel.errors import UnknownModelError, VocabularyError
 
 __all__ = [
@@ -70,20 +85,23 @@ __all__ = [
     "REPLY_PRIMING_TOKENS",
     "TOKENS_PER_MESSAGE",
     "TOKENS_PER_NAME",
+    "VOCAB_CACHE_ENV",
     "VOCAB_DIR",
     "Encoder",
     "TokenCount",
     "TokenCounter",
     "VocabFile",
+    "cached_mergeable_ranks",
     "count_chat_example",
     "count_dpo_example",
     "encoding_name_for_model",
     "get_encoding",
     "load_mergeable_ranks",
     "value_text",
+    "vocab_cache_dir",
 ]
 
-VOCAB_DIR = Path(__file__).resolve().parent / "vocab"
+VOCAB_DIR = package_dir("costmodel.dataset") / "vocab"
 
 TOKENS_PER_MESSAGE = 3
 """Formatting overhead per message (cookbook: ``tokens_per_message = 3``)."""
@@ -247,6 +265,121 @@ def load_mergeable_ranks(name: str, *, vocab_dir: Path | None = None) -> dict[by
     return ranks
 
 
+VOCAB_CACHE_ENV = "COSTMODEL_CACHE_DIR"
+"""Environment variable: the directory for costmodel's caches (default: the user cache directory)."""
+
+_CACHE_MAGIC = b"costmodel-vocab-cache\n"
+_CACHE_FORMAT = 1
+
+
+def vocab_cache_dir() -> Path:
+    """Where parsed vocabularies are cached: ``$COSTMODEL_CACHE_DIR/vocab`` or the user cache dir's."""
+    root = os.environ.get(VOCAB_CACHE_ENV)
+    if not root:
+        from platformdirs import user_cache_dir
+
+        root = user_cache_dir("costmodel", appauthor=False)
+    return Path(root) / "vocab"
+
+
+def _cache_path(spec: VocabFile, cache_dir: Path) -> Path:
+    return cache_dir / f"{spec.name}-{spec.sha256[:16]}.ranks"
+
+
+def _cache_header(spec: VocabFile, payload_sha256: str, count: int) -> bytes:
+    header = {
+        "format": _CACHE_FORMAT,
+        "encoding": spec.name,
+        "vocab_sha256": spec.sha256,
+        "payload_sha256": payload_sha256,
+        "count": count,
+        "byteorder": sys.byteorder,
+    }
+    return _CACHE_MAGIC + json.dumps(header, sort_keys=True).encode("ascii") + b"\n"
+
+
+def _encode_cache(spec: VocabFile, ranks: Mapping[bytes, int]) -> bytes:
+    """Ranks, token lengths and the tokens' bytes side by side (no pickle: nothing runs on load)."""
+    items = sorted(ranks.items(), key=lambda kv: kv[1])
+    rank_arr = array("I", [r for _, r in items])
+    len_arr = array("H", [len(t) for t, _ in items])
+    payload = rank_arr.tobytes() + len_arr.tobytes() + b"".join(t for t, _ in items)
+    return _cache_header(spec, hashlib.sha256(payload).hexdigest(), len(items)) + payload
+
+
+def _decode_cache(spec: VocabFile, blob: bytes) -> dict[bytes, int] | None:
+    """The ranks in a cache file, or ``None`` when it is not a valid cache of ``spec``'s vocabulary."""
+    if not blob.startswith(_CACHE_MAGIC):
+        return None
+    end = blob.find(b"\n", len(_CACHE_MAGIC))
+    if end < 0:
+        return None
+    try:
+        header = json.loads(blob[len(_CACHE_MAGIC) : end])
+        count = int(header["count"])
+        ok = (
+            header["format"] == _CACHE_FORMAT
+            and header["encoding"] == spec.name
+            and header["vocab_sha256"] == spec.sha256
+            and header["byteorder"] == sys.byteorder
+            and count > 0
+        )
+        payload_sha256 = str(header["payload_sha256"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    payload = memoryview(blob)[end + 1 :]
+    if not ok or hashlib.sha256(payload).hexdigest() != payload_sha256:
+        return None
+    rank_arr, len_arr = array("I"), array("H")
+    n_rank, n_len = count * rank_arr.itemsize, count * len_arr.itemsize
+    if len(payload) < n_rank + n_len:
+        return None
+    rank_arr.frombytes(payload[:n_rank])
+    len_arr.frombytes(payload[n_rank : n_rank + n_len])
+    data = bytes(payload[n_rank + n_len :])
+    if sum(len_arr) != len(data):
+        return None
+    ends = list(itertools.accumulate(len_arr))
+    starts = [0, *ends[:-1]]
+    tokens = map(data.__getitem__, map(slice, starts, ends))  # C-level loops: about 5x a Python loop
+    ranks = dict(zip(tokens, rank_arr, strict=True))
+    return ranks if len(ranks) == count else None
+
+
+def _write_cache(path: Path, content: bytes) -> None:
+    """Write atomically (temporary file in the same directory, then rename); failure costs only speed."""
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(content)
+            os.replace(tmp, path)
+        except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def cached_mergeable_ranks(name: str, *, cache_dir: Path | None = None) -> dict[bytes, int]:
+    """:func:`load_mergeable_ranks`, through the on-disk cache described in the module docstring.
+
+    ``cache_dir`` defaults to :func:`vocab_cache_dir`. A valid cache is read without touching the
+    bundled file; otherwise the bundled file is read, verified and parsed, and the cache rewritten.
+    """
+    spec = _spec(name)
+    path = _cache_path(spec, cache_dir or vocab_cache_dir())
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        blob = b""
+    ranks = _decode_cache(spec, blob) if blob else None
+    if ranks is not None:
+        return ranks
+    ranks = load_mergeable_ranks(name)
+    _write_cache(path, _encode_cache(spec, ranks))
+    return ranks
+
+
 def _spec(name: str) -> VocabFile:
     try:
         return ENCODINGS[name]
@@ -262,7 +395,7 @@ def get_encoding(name: str) -> Encoder:
     import tiktoken  # imported here so that importing costmodel stays light
 
     spec = _spec(name)
-    ranks = load_mergeable_ranks(name)
+    ranks = cached_mergeable_ranks(name)
     enc: Encoder = tiktoken.Encoding(
         name=spec.name,
         pat_str=spec.pat_str,

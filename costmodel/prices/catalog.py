@@ -3,7 +3,8 @@
 :meth:`Catalog.lookup` takes an "as of" date and returns exactly one row, or raises
 :class:`~costmodel.errors.PriceLookupError` naming the rows it saw.
 
-The bundled files are ``data/prices.csv`` and ``data/models.csv`` at the top of the project.
+The bundled files are ``data/prices.csv`` and ``data/models.csv`` at the top of the project,
+installed as the package ``costmodel._data`` (:data:`DATA_DIR`, found by ``importlib.resources``).
 A user catalogue in the same CSV format overrides the bundled one with
 :meth:`Catalog.overridden_by`: a user row replaces the part of every bundled row with the same
 key whose window it overlaps.
@@ -17,6 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
+from costmodel._bundled import data_dir
 from costmodel.errors import CatalogError, PriceLookupError, UnknownModelError
 from costmodel.prices.csvfiles import _read, parse_models_csv, parse_price_csv
 from costmodel.prices.lifecycle import Lifecycle, build_lifecycle, parse_lifecycle_csv
@@ -34,7 +36,8 @@ from costmodel.prices.rows import (
 
 __all__ = ["DATA_DIR", "Catalog", "bundled_catalog", "find_overlaps", "load_catalog"]
 
-DATA_DIR = Path(__file__).resolve().parent.parent.parent / "data"
+DATA_DIR = data_dir()
+"""The bundled data files: the repository's ``data/``, installed as ``costmodel._data``."""
 
 
 def find_overlaps(rows: Sequence[PriceRow]) -> list[tuple[PriceRow, PriceRow]]:

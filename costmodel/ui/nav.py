@@ -1,22 +1,23 @@
 """The dashboard's pages. ``app.py`` builds ``st.navigation`` from :func:`pages`.
 
-Each page is a two-line script in ``app_pages/`` (so ``AppTest.switch_page("app_pages/whatif.py")``
-works) that calls :func:`run_page`, which imports the page module (only when the page is shown)
+Each page is a two-line script in the package :mod:`costmodel.ui.pages` (so
+``AppTest.switch_page("costmodel/ui/pages/whatif.py")`` works from ``app.py``, and an installed wheel
+has the pages too) that calls :func:`run_page`, which imports the page module (only when the page is shown)
 and calls its ``render()``.
 """
 
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
 
 import streamlit as st
 
+from costmodel._bundled import package_dir
 from costmodel.errors import CostmodelError
 
 __all__ = ["PAGES_DIR", "page", "pages", "run_page"]
 
-PAGES_DIR = Path(__file__).resolve().parent.parent.parent / "app_pages"
+PAGES_DIR = package_dir("costmodel.ui.pages")
 
 # url path -> (title, icon, module that holds render())
 _PAGES: dict[str, tuple[str, str, str]] = {
