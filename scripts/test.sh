@@ -2,6 +2,7 @@
 # Runs the whole check: lint (ruff), types (mypy --strict on costmodel/), then every test,
 # browser tests included. Installs what it needs on a fresh machine (a venv in .venv and
 # Debian's chromium for the browser tests).
+export COSTMODEL_EXTRAS=dev  # tests, lint and types: every optional dependency
 source "$(dirname "$0")/_venv.sh"
 if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
   echo "Installing Debian's chromium for the browser tests ..."

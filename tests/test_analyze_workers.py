@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -17,7 +17,7 @@ class LazyPool:
     future stays pending until someone asks for its result, so chunks pile up as they do while the
     real workers are busy, and the scheduler must count some of them itself."""
 
-    instances: list[LazyPool] = []
+    instances: ClassVar[list[LazyPool]] = []
 
     def __init__(self, max_workers: int, mp_context: Any = None) -> None:
         self.max_workers = max_workers
