@@ -34,9 +34,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_every_package_directory_is_listed_in_pyproject() -> None:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]
     listed = set(config["packages"])
-    on_disk = {
-        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "costmodel").rglob("__init__.py")
-    } | {"costmodel._data"}
+    on_disk = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "costmodel").rglob("__init__.py")} | {
+        "costmodel._data"
+    }
     data_dirs = {
         "costmodel._data." + p.name for p in (ROOT / "data").iterdir() if p.is_dir() and p.name != "__pycache__"
     }
@@ -165,9 +165,7 @@ def test_prices_from_the_wheel(installed: Path, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_analyze_the_bundled_sample_from_the_wheel(installed: Path, tmp_path: Path) -> None:
-    locate = _run(
-        installed, "python", "-c", "from costmodel._bundled import data_dir; print(data_dir())", cwd=tmp_path
-    )
+    locate = _run(installed, "python", "-c", "from costmodel._bundled import data_dir; print(data_dir())", cwd=tmp_path)
     sample = Path(locate.stdout.strip()) / "sample" / "recipes.jsonl"
     assert sample.is_file()
     proc = _run(installed, "costmodel", "analyze", str(sample), "--model", "gpt-4o-mini", cwd=tmp_path)
