@@ -34,13 +34,8 @@ def package_dir(package: str) -> Path:
         root = importlib.resources.files(package)
     except ModuleNotFoundError:
         raise CatalogError(f"the bundled files of {package} are missing", hint=_REINSTALL) from None
-    # a regular package gives a Path; a directory without __init__.py (data/ in an editable install)
-    # gives a MultiplexedPath over its one directory
-    if isinstance(root, Path):
+    if isinstance(root, Path):  # a regular package installed as files (every wheel install)
         return root
-    with importlib.resources.as_file(root) as path:  # a MultiplexedPath: its directory, no copy
-        if isinstance(path, Path) and path.is_dir():
-            return path
     raise CatalogError(f"the bundled files of {package} are not on the file system ({root})", hint=_REINSTALL)
 
 

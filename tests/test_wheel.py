@@ -238,3 +238,24 @@ def test_dashboard_app_from_the_wheel_renders_the_decision_page(installed: Path,
     app, titles = proc.stdout.strip().splitlines()[-2:]
     assert Path(app).resolve().is_relative_to(installed.parent.resolve())
     assert titles == "Fine-tune or not?"  # the Decision page's title (costmodel/ui/decision_page.py)
+
+
+def test_an_uninstalled_checkout_finds_its_data() -> None:
+    """No install at all (no site-packages, only the checkout on sys.path): data/ of the checkout."""
+    code = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from costmodel._bundled import data_dir; print(data_dir())"
+    proc = subprocess.run([sys.executable, "-S", "-c", code], capture_output=True, text=True, cwd="/", timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert Path(proc.stdout.strip()) == ROOT / "data"
+
+
+def test_the_editable_install_maps_the_data_package_onto_data() -> None:
+    import importlib.resources
+    import importlib.util
+
+    from costmodel._bundled import data_dir
+
+    if importlib.util.find_spec("costmodel._data") is None:
+        pytest.skip("costmodel is not installed (pip install -e .): the checkout fallback is tested above")
+
+    assert data_dir() == ROOT / "data"
+    assert Path(str(importlib.resources.files("costmodel._data"))).resolve() == (ROOT / "data").resolve()
