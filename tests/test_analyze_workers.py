@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import pytest
 
 from costmodel.dataset import _analyze, _reader, analyze_bytes
+from costmodel.errors import DatasetError
 from tests.test_dataset import generated, jsonl
 
 
@@ -124,3 +125,16 @@ def test_small_inputs_stay_in_process_whatever_is_asked(monkeypatch: pytest.Monk
     data = jsonl(generated(seed=1, n=20))
     assert len(data) <= _analyze.IN_PROCESS_MAX_BYTES
     assert analyze_bytes(data, model="gpt-4o", workers=2).examples == 20
+
+
+def test_a_worker_that_cannot_start_is_a_dataset_error(many_chunks: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    class CannotStart(LazyPool):
+        def submit(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future[Any]:
+            fut: Future[Any] = Future()
+            fut.set_exception(OSError("spawn failed"))
+            return fut
+
+    monkeypatch.setattr(_analyze, "ProcessPoolExecutor", CannotStart)
+    with pytest.raises(DatasetError, match=r"could not start \(OSError: spawn failed\)") as err:
+        analyze_bytes(many_chunks, model="gpt-4o", workers=2)
+    assert "--workers 1" in str(err.value)

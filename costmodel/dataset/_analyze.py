@@ -29,7 +29,7 @@ from costmodel.dataset._reader import Chunk, OversizedLine, iter_chunks
 from costmodel.dataset.tokens import CONVENTION, Encoder
 from costmodel.engine.breakdown import Breakdown
 from costmodel.engine.training import default_epochs, estimate_training
-from costmodel.errors import DatasetError, InputError, PriceLookupError, UnknownModelError
+from costmodel.errors import CostmodelError, DatasetError, InputError, PriceLookupError, UnknownModelError
 from costmodel.prices import TIERS, Catalog, ModelInfo, Provider, bundled_catalog
 
 __all__ = [
@@ -279,7 +279,7 @@ def _run(
         pending: deque[tuple[Chunk | OversizedLine, Future[ChunkResult] | ChunkResult | None]] = deque()
         in_flight = 0
         for part in chunks:
-            if isinstance(part, Chunk) and in_flight < 2 * n_pool and all(f.done() for f in ready):
+            if isinstance(part, Chunk) and in_flight < 2 * n_pool and _all_ready(ready):
                 fut = pool.submit(
                     analyze_chunk,
                     part.data,
@@ -300,6 +300,23 @@ def _run(
             yield _take(pending)
         for f in ready:
             f.cancel()  # not started yet: never start it
+
+
+def _all_ready(ready: list[Future[None]]) -> bool:
+    """Whether every spawned process has built its encoding (raises if one could not start)."""
+    if not all(f.done() for f in ready):
+        return False
+    for f in ready:
+        exc = f.exception()
+        if isinstance(exc, CostmodelError):
+            raise exc  # e.g. a corrupt bundled vocabulary: the same error as in one process
+        if exc is not None:
+            raise DatasetError(
+                f"a worker process could not start ({type(exc).__name__}: {exc})",
+                hint="run again with workers=1 (CLI: --workers 1); a script using several workers needs "
+                'an `if __name__ == "__main__":` guard',
+            )
+    return True
 
 
 def warm_up(encoding_name: str) -> None:
