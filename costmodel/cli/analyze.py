@@ -22,7 +22,6 @@ from costmodel.cli._common import (
     fx_json,
     print_json,
 )
-from costmodel.cli._scenario_args import breakdown_json
 from costmodel.dataset import CODES, DatasetAnalysis, analyze_file, training_costs
 from costmodel.engine.breakdown import Breakdown
 from costmodel.errors import InputError
@@ -144,6 +143,8 @@ def to_json(
     *,
     fx: FxRate | None = None,
 ) -> dict[str, Any]:
+    from costmodel.cli._scenario_args import breakdown_json  # here: the scenario engine only for --json
+
     data: dict[str, Any] = {
         "source": analysis.source,
         "format": analysis.format,
