@@ -13,7 +13,9 @@ alternating, ``--rounds`` times:
   same vocabulary file with tiktoken's own loader (``tiktoken.load.load_tiktoken_bpe``; the file is the
   bundled ``o200k_base`` vocabulary, decompressed once before the runs).
 
-It prints each round, the medians and the ratio baseline / costmodel (above 1 = costmodel faster). The
+It prints each round, the medians and the ratio baseline / costmodel (above 1 = costmodel faster), and
+the same ratio of CPU time (user + system, worker processes included), which a busy machine disturbs
+less than wall time. The
 token totals must agree. Peak memory of ``costmodel analyze`` is measured with its worker processes
 included: the sum of the resident sizes of the process and its descendants, sampled every 10 ms from
 /proc (Linux).
@@ -30,6 +32,7 @@ import argparse
 import gzip
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -96,9 +99,18 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+CPU: list[float] = []  # CPU seconds (user + system, children included) of each run, in order
+
+
 def run(cmd: list[str], env: dict[str, str]) -> tuple[float, str, int]:
-    """Wall seconds, stdout, and the peak resident KiB of the process tree (sampled)."""
+    """Wall seconds, stdout, and the peak resident KiB of the process tree (sampled); CPU into CPU."""
     peak = 0
+    cpu0 = _children_cpu()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=tempfile.gettempdir())
     done = threading.Event()
@@ -115,6 +127,7 @@ def run(cmd: list[str], env: dict[str, str]) -> tuple[float, str, int]:
     elapsed = time.perf_counter() - start
     done.set()
     sampler.join()
+    CPU.append(_children_cpu() - cpu0)
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[0]} exited with {proc.returncode}: {err.decode(errors='replace')[-2000:]}")
     return elapsed, out.decode(), peak
@@ -163,10 +176,14 @@ def main() -> int:
                 print(f"  costmodel first run (vocabulary cache cold): {t:6.2f} s")
             times_ours: list[float] = []
             times_base: list[float] = []
+            cpu_ours: list[float] = []
+            cpu_base: list[float] = []
             peaks: list[int] = []
             for i in range(args.rounds):
                 t_ours, out, peak = run(ours, env)
+                cpu_ours.append(CPU[-1])
                 t_base, out_base, _ = run(base, env)
+                cpu_base.append(CPU[-1])
                 tokens, ref = _analysis_tokens(out), int(out_base.strip())
                 if tokens != ref:
                     print(f"MISMATCH: costmodel counted {tokens:,} tokens, the baseline {ref:,}")
@@ -176,15 +193,18 @@ def main() -> int:
                 peaks.append(peak)
                 print(
                     f"  round {i + 1}: costmodel {t_ours:6.2f} s   baseline {t_base:6.2f} s   "
-                    f"ratio {t_base / t_ours:4.2f}x   peak RSS {peak / 1024:5.0f} MB   load {os.getloadavg()[0]:.2f}"
+                    f"ratio {t_base / t_ours:4.2f}x   CPU {cpu_ours[-1]:5.2f} s vs {cpu_base[-1]:5.2f} s   "
+                    f"peak RSS {peak / 1024:5.0f} MB   load {os.getloadavg()[0]:.2f}"
                 )
             med_ours, med_base = statistics.median(times_ours), statistics.median(times_base)
             ratio = med_base / med_ours
             target = targets.get(n)
             verdict = "" if target is None else f"(target >= {target}: {'met' if ratio >= target else 'NOT met'})"
+            cpu_ratio = statistics.median(cpu_base) / statistics.median(cpu_ours)
             line = (
                 f"{n:>7,} examples: costmodel {med_ours:6.2f} s, baseline {med_base:6.2f} s (medians of "
-                f"{args.rounds}); ratio {ratio:.2f}x {verdict}; peak RSS {max(peaks) / 1024:.0f} MB "
+                f"{args.rounds}); ratio {ratio:.2f}x {verdict}; CPU-time ratio {cpu_ratio:.2f}x; "
+                f"peak RSS {max(peaks) / 1024:.0f} MB "
                 f"(target < 400 MB: {'met' if max(peaks) < 400 * 1024 else 'NOT met'}); {tokens:,} tokens, both agree"
             )
             print("  " + line)
