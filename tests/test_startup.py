@@ -53,7 +53,7 @@ def test_prices_imports_only_its_own_command() -> None:
     assert "costmodel.cli.prices" in mods
     assert not _tops(mods) & {*SDK, *WEB, "tiktoken"}
     commands = {m for m in mods if m.startswith("costmodel.cli.") and not m.startswith("costmodel.cli._")}
-    assert commands == {"costmodel.cli.prices"}
+    assert commands == {"costmodel.cli.prices", "costmodel.cli.prices_import"}  # prices import extends prices
 
 
 def test_analyze_imports_no_sdk_or_web_stack() -> None:
@@ -94,7 +94,8 @@ def test_launch_package_names_load_on_use() -> None:
 
 def test_command_table_lists_every_command_module() -> None:
     modules = {i.name for i in pkgutil.iter_modules(costmodel.cli.__path__) if not i.name.startswith("_")}
-    assert modules == set(COMMANDS)
+    listed = {cmd.module for cmd in COMMANDS.values()} | {m for cmd in COMMANDS.values() for m in cmd.extended_by}
+    assert {f"costmodel.cli.{m}" for m in modules} == listed
     assert costmodel.cli._unlisted_modules() == []
     assert all(cmd.module == f"costmodel.cli.{name}" for name, cmd in COMMANDS.items())
 
@@ -122,6 +123,13 @@ def test_top_level_help_lists_every_command(capsys: pytest.CaptureFixture[str]) 
     for name, cmd in COMMANDS.items():
         assert name in out
         assert cmd.help.split()[0] in out
+
+
+def test_prices_import_is_reachable_through_the_lazy_table(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["prices", "import", "azure-retail", "--help"])
+    assert exc.value.code == 0
+    assert "usage: costmodel prices import azure-retail" in capsys.readouterr().out
 
 
 def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -30,10 +30,12 @@ __all__ = ["COMMANDS", "EXTRAS", "Command", "build_parser", "main", "missing_ext
 
 @dataclass(frozen=True)
 class Command:
-    """A subcommand: the module that registers it and the line ``costmodel --help`` shows."""
+    """A subcommand: the module that registers it, the line ``costmodel --help`` shows, and the
+    modules that add to its parser after it (``prices import`` extends ``prices``)."""
 
     module: str
     help: str
+    extended_by: tuple[str, ...] = ()
 
 
 COMMANDS: dict[str, Command] = {
@@ -47,7 +49,9 @@ COMMANDS: dict[str, Command] = {
     "dashboard": Command("costmodel.cli.dashboard", "start the dashboard (Streamlit) on this machine"),
     "jobs": Command("costmodel.cli.jobs", "recorded fine-tuning launches and their status"),
     "launch": Command("costmodel.cli.launch", "start a fine-tuning job on OpenAI or Azure OpenAI (exactly once)"),
-    "prices": Command("costmodel.cli.prices", "list the prices in force on a date"),
+    "prices": Command(
+        "costmodel.cli.prices", "list the prices in force on a date", extended_by=("costmodel.cli.prices_import",)
+    ),
     "training": Command("costmodel.cli.training", "training cost of a fine-tuned path"),
 }
 """Every subcommand (``tests/test_startup.py`` checks that each module of this package is listed)."""
@@ -78,10 +82,11 @@ def _selected(argv: Sequence[str]) -> str | None:
 
 def _unlisted_modules() -> list[str]:
     """Command modules of this package missing from :data:`COMMANDS` (imported eagerly, as a safety net)."""
+    listed = {cmd.module for cmd in COMMANDS.values()} | {m for cmd in COMMANDS.values() for m in cmd.extended_by}
     return sorted(
         f"{__name__}.{info.name}"
         for info in pkgutil.iter_modules(__path__)
-        if not info.name.startswith("_") and info.name not in COMMANDS
+        if not info.name.startswith("_") and f"{__name__}.{info.name}" not in listed
     )
 
 
@@ -99,7 +104,8 @@ def _build(load: set[str]) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, cmd in COMMANDS.items():
         if name in load:
-            importlib.import_module(cmd.module).register(sub)
+            for module in (cmd.module, *cmd.extended_by):
+                importlib.import_module(module).register(sub)
         else:
             sub.add_parser(name, help=cmd.help, description=cmd.help)
     for module in _unlisted_modules():
