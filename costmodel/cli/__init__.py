@@ -47,6 +47,7 @@ COMMANDS: dict[str, Command] = {
     "breakeven": Command("costmodel.cli.breakeven", "traffic at which two paths cost the same"),
     "compare": Command("costmodel.cli.compare", "monthly cost of each path with line items"),
     "dashboard": Command("costmodel.cli.dashboard", "start the dashboard (Streamlit) on this machine"),
+    "diff": Command("costmodel.cli.diff", "cost difference between two scenarios (files or dashboard links)"),
     "jobs": Command("costmodel.cli.jobs", "recorded fine-tuning launches and their status"),
     "launch": Command("costmodel.cli.launch", "start a fine-tuning job on OpenAI or Azure OpenAI (exactly once)"),
     "prices": Command(
