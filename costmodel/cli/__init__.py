@@ -50,6 +50,7 @@ COMMANDS: dict[str, Command] = {
     "diff": Command("costmodel.cli.diff", "cost difference between two scenarios (files or dashboard links)"),
     "jobs": Command("costmodel.cli.jobs", "recorded fine-tuning launches and their status"),
     "launch": Command("costmodel.cli.launch", "start a fine-tuning job on OpenAI or Azure OpenAI (exactly once)"),
+    "models": Command("costmodel.cli.models", "list models with their lifecycle on a date"),
     "prices": Command(
         "costmodel.cli.prices", "list the prices in force on a date", extended_by=("costmodel.cli.prices_import",)
     ),
