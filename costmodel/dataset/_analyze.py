@@ -49,13 +49,15 @@ FILE_SIZE_LIMIT_BYTES = 512_000_000
 MIN_EXAMPLES = 10
 """OpenAI and Azure refuse a training file with fewer examples."""
 
-IN_PROCESS_MAX_BYTES = 16 * 1024 * 1024
+IN_PROCESS_MAX_BYTES = 32 * 1024 * 1024
 """Inputs up to this size are analysed in the calling process alone.
 
-Measured (``benchmarks/bench_workers.py``, whole ``costmodel analyze`` commands): one process
-counts about 15 MB of chat examples per CPU second (2.2 s of CPU for 20.5 MB, 1.0 s of it start-up),
-and a second process costs about 0.7 s of CPU before it counts anything (start, imports, encoding).
-It shortens the run only once the counting alone outlasts that start, from about 15 MB on."""
+Measured with ``benchmarks/bench_workers.py`` (whole ``costmodel analyze`` commands, medians of 3, a
+shared 2-CPU machine at a load average of about 2.5): one process counts about 20 MB of chat
+examples per CPU second after about 1 s of start-up, and a second process costs about 0.5 to 1 s
+of CPU before it counts anything (start, imports, encoding). Two processes did not shorten the run
+up to 20 MB (5.1 MB: 1.02x, 20.5 MB: 0.91x) and did from 51 MB (1.34x; 32 MB and 77 MB were
+within the machine's noise); at a load average of 12 they never did (0.60x to 0.90x)."""
 
 ProgressFn = Callable[[int, int], None]
 
