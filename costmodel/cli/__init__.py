@@ -54,6 +54,9 @@ COMMANDS: dict[str, Command] = {
     "prices": Command(
         "costmodel.cli.prices", "list the prices in force on a date", extended_by=("costmodel.cli.prices_import",)
     ),
+    "traffic": Command(
+        "costmodel.cli.traffic", "traffic from logs: requests per day, token distributions, hourly peak"
+    ),
     "training": Command("costmodel.cli.training", "training cost of a fine-tuned path"),
 }
 """Every subcommand (``tests/test_startup.py`` checks that each module of this package is listed)."""
