@@ -22,6 +22,7 @@ SRC = "https://example.invalid/source"
 XDIST_GROUPS = {
     "tests/test_browser.py": "serial",
     "tests/test_launch_browser.py": "serial",
+    "tests/test_paths_browser.py": "serial",
     "tests/test_latency_accuracy.py": "serial",
     "tests/test_latency_client.py": "serial",
     "tests/test_latency_load.py": "serial",

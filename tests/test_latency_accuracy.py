@@ -22,7 +22,7 @@ from costmodel.latency.runner import BenchConfig, run_benchmark
 from costmodel.testing import ServerKnobs, start_subprocess_server
 
 # Timing measurements: slow, and never two at once (tests/conftest.py: XDIST_GROUPS).
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timing]
 
 TTFT_MS = 120.0
 ITL_MS = 15.0

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from costmodel.latency.load import LoadPlan, poisson_offsets_ns, run_load
 from costmodel.latency.metrics import RequestRecord
 
@@ -48,6 +50,7 @@ def test_duration_stops_new_requests() -> None:
     assert 6 <= len(out) <= 14
 
 
+@pytest.mark.timing
 def test_ramp_up_staggers_first_requests() -> None:
     _, _, starts = drive(LoadPlan(concurrency=4, requests=4, ramp_up_s=0.2), service_s=0.5)
     gaps = [(b - a) / 1e9 for a, b in zip(sorted(starts), sorted(starts)[1:], strict=False)]

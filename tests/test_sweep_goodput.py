@@ -255,6 +255,7 @@ def test_objective_model_is_frozen() -> None:
 
 # -- acceptance: the real sweep against the fake server with a capacity limit ----------------------
 @pytest.mark.slow
+@pytest.mark.timing
 def test_sweep_against_the_capacity_limited_server(tmp_path: Path) -> None:
     """At most 4 streams at once, each 100 ms TTFT + 15 x 20 ms = 400 ms: saturation 4 / 0.4 = 10 req/s
     (analytic). Objective TTFT <= 900 ms for 90% of requests, i.e. a queueing wait of at most

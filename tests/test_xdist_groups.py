@@ -22,3 +22,14 @@ def test_grouped_tests_share_one_scope_and_the_others_are_their_own() -> None:
         xdist_scope("tests/test_sweep.py::test_x[tests/test_browser.py]")
         == "tests/test_sweep.py::test_x[tests/test_browser.py]"
     )
+
+
+def test_every_browser_test_file_is_in_the_serial_group() -> None:
+    """A new browser test file (it starts Chromium and rewrites screenshots) joins the serial group."""
+    browser_files = sorted(
+        f"tests/{p.name}"
+        for p in (ROOT / "tests").glob("test_*.py")
+        if p.name != "test_xdist_groups.py" and "mark.browser" in p.read_text(encoding="utf-8")
+    )
+    assert browser_files, "no browser test found: the check would pass vacuously"
+    assert [f for f in browser_files if f not in XDIST_GROUPS] == []
