@@ -271,10 +271,10 @@ def test_a_lifecycle_file_uploaded_as_override_changes_the_decision() -> None:
     at = AppTest.from_file(APP, default_timeout=60)
     at.query_params["as_of"] = "2025-12-01"
     at.run()
-    at.switch_page("app_pages/prices.py").run()
+    at.switch_page("costmodel/ui/pages/prices.py").run()
     at.file_uploader(key="override_upload").set_value(("dates.csv", csv.encode(), "text/csv")).run()
     assert not at.exception and any("dates.csv override" in s for s in texts(at, "success"))
-    at.switch_page("app_pages/decision.py").run()
+    at.switch_page("costmodel/ui/pages/decision.py").run()
     assert not at.exception
     # the user's date (2026-10-15) is inside a 12-month horizon from 2025-12-01: no longer the recommendation
     assert any("2026-10-15" in w for w in texts(at, "warning"))
