@@ -11,10 +11,14 @@ from hypothesis import strategies as st
 
 from costmodel.engine.crossings import crossings
 from costmodel.engine.shapes import PiecewiseCost, Segment, capacity_cost, linear_piecewise, units_needed
-from costmodel.errors import InputError
+from costmodel.engine.usage import PathSpec
+from costmodel.errors import InputError, PathSpecError
 from costmodel.prices import Reliability
 
 R = Reliability.OFFICIAL
+API = "openai:gpt-4o-mini:base@standard"
+GPU = "azure:gpt-4o-mini:base@provisioned"
+P = PathSpec.parse
 
 
 # --- hand-checked ------------------------------------------------------------------------------
@@ -42,7 +46,7 @@ def test_units_needed_table(x: D, per_unit: D, peak: D, minimum: int, increment:
 
 
 def test_staircase_matches_units_needed_and_price() -> None:
-    cost = capacity_cost("ptu", price_per_unit_hour=D(2), per_unit=D(10), up_to=D(1000), minimum=50, increment=50)
+    cost = capacity_cost(GPU, price_per_unit_hour=D(2), per_unit=D(10), up_to=D(1000), minimum=50, increment=50)
     for x in (D(1), D(500), D(501), D(999), D(1000)):
         n = units_needed(x, per_unit=D(10), peak_factor=D(1), minimum=50, increment=50)
         assert cost.at(x) == D(2) * n
@@ -53,38 +57,61 @@ def test_staircase_matches_units_needed_and_price() -> None:
 
 def test_two_crossings_both_reported() -> None:
     """Hand-checked: per-token 1.5x against a $12 staircase of width 10 (see the crossings doctest)."""
-    api = linear_piecewise("api", D(0), D("1.5"), R)
-    gpu = capacity_cost("gpu", price_per_unit_hour=D(12), per_unit=D(10), up_to=D(25))
+    api = linear_piecewise(API, D(0), D("1.5"), R)
+    gpu = capacity_cost(GPU, price_per_unit_hour=D(12), per_unit=D(10), up_to=D(25))
     res = crossings(api, gpu, tokens_per_unit=D(100))
     assert res.status == "crosses"
     kinds = [(c.kind, c.units_per_hour) for c in res.crossings]
     assert kinds == [("equal", D(8)), ("step", D(10)), ("equal", D(16)), ("step", D(20)), ("equal", D(24))]
     first = res.crossings[0]
-    assert (first.cheaper_below, first.cheaper_above) == ("api", "gpu")
+    assert (first.cheaper_below, first.cheaper_above) == (P(API), P(GPU))
     assert first.tokens_per_hour == D(800)
     step = res.crossings[1]
     # at 10: api 15, gpu 12; just above: gpu 24
     assert (step.cost_a, step.cost_b, step.cost_b_above) == (D(15), D(12), D(24))
-    assert [r.cheaper for r in res.regimes] == ["api", "gpu", "api", "gpu", "api", "gpu"]
+    assert [r.cheaper for r in res.regimes] == [P(API), P(GPU), P(API), P(GPU), P(API), P(GPU)]
 
 
 def test_never_crosses_is_typed() -> None:
-    cheap = linear_piecewise("cheap", D(0), D(1), R)
-    dear = linear_piecewise("dear", D(5), D(2), R)
+    cheap = linear_piecewise("openai:cheap:base", D(0), D(1), R)
+    dear = linear_piecewise("openai:dear:base", D(5), D(2), R)
     res = crossings(cheap, dear, tokens_per_unit=D(1))
     assert res.status == "never"
-    assert res.always_cheaper == "cheap"
+    assert res.always_cheaper == P("openai:cheap:base")
     assert res.crossings == ()
-    same = crossings(cheap, linear_piecewise("twin", D(0), D(1), R), tokens_per_unit=D(1))
+    same = crossings(cheap, linear_piecewise("azure:twin:base", D(0), D(1), R), tokens_per_unit=D(1))
     assert same.status == "never" and same.always_cheaper is None
 
 
 def test_linear_case_agrees_with_closed_form() -> None:
     """u* = (H_B - H_A) / (v_A - v_B) = (7 - 0) / (4.5e-6 - 1.75e-6) (the breakeven doctest)."""
-    a = linear_piecewise("openai", D(0), D("4.5") / 10**6, R)
-    b = linear_piecewise("azure", D(7), D("1.75") / 10**6, R)
+    a = linear_piecewise("openai:gpt-4o:ft", D(0), D("4.5") / 10**6, R)
+    b = linear_piecewise("azure:gpt-4o:ft", D(7), D("1.75") / 10**6, R)
     (c,) = crossings(a, b, tokens_per_unit=D(1)).crossings
     assert round(c.units_per_hour) == 2545455
+
+
+def test_a_crossings_paths_are_pathspec_objects() -> None:
+    """Issue 9.3: results hold the paths as objects; a carried PathSpec wins over the label's text."""
+    spec = PathSpec.parse("selfhosted:llama-3.1-8b:qlora@g6.xlarge")
+    own = capacity_cost("my GPU box", price_per_unit_hour=D(12), per_unit=D(10), up_to=D(25), path=spec)
+    api = linear_piecewise(API, D(0), D("1.5"), R)
+    res = crossings(api, own, tokens_per_unit=D(1))
+    assert isinstance(res.path_a, PathSpec) and isinstance(res.path_b, PathSpec)
+    assert (res.path_a, res.path_b) == (P(API), spec)
+    assert res.path_b.method == "qlora" and res.path_b.tier == "g6.xlarge"
+    for c in res.crossings:
+        assert isinstance(c.cheaper_below, PathSpec) and isinstance(c.cheaper_above, PathSpec)
+        assert {c.cheaper_below, c.cheaper_above} == {P(API), spec}
+    assert all(isinstance(r.cheaper, PathSpec) for r in res.regimes)
+    never = crossings(linear_piecewise(API, D(0), D(1), R), linear_piecewise(GPU, D(5), D(2), R), tokens_per_unit=D(1))
+    assert isinstance(never.always_cheaper, PathSpec) and never.always_cheaper == P(API)
+
+
+def test_a_label_that_is_no_path_is_a_friendly_error() -> None:
+    with pytest.raises(PathSpecError) as err:
+        crossings(linear_piecewise("api", D(0), D(1), R), linear_piecewise(GPU, D(1), D(1), R), tokens_per_unit=D(1))
+    assert err.value.field == "a" and "PROVIDER:MODEL" in (err.value.hint or "")
 
 
 def test_throughput_zero_is_an_error_naming_the_field() -> None:
@@ -136,7 +163,7 @@ def shape(label: str) -> st.SearchStrategy[PiecewiseCost]:
     )
 
 
-@given(staircase("s"), st.lists(st.integers(min_value=0, max_value=8000), min_size=2, max_size=20))
+@given(staircase(GPU), st.lists(st.integers(min_value=0, max_value=8000), min_size=2, max_size=20))
 def test_staircase_is_monotone_in_traffic(cost: PiecewiseCost, xs: list[int]) -> None:
     values = [cost.at(D(x) / 100) for x in sorted(xs)]
     assert values == sorted(values)
@@ -147,7 +174,7 @@ def _sign(v: D) -> int:
 
 
 @settings(max_examples=150, deadline=None)
-@given(shape("A"), shape("B"))
+@given(shape("openai:a:base"), shape("azure:b:base"))
 def test_every_crossing_is_real_and_none_is_missed(a: PiecewiseCost, b: PiecewiseCost) -> None:
     res = crossings(a, b, tokens_per_unit=D(1))
     top = res.upper_units_per_hour if res.upper_units_per_hour is not None else D(90)

@@ -172,7 +172,7 @@ def test_scenario_reports_every_crossing_of_a_staircase(cat: Catalog) -> None:
     assert x.status == "crosses"
     got = [(c.kind, c.units_per_hour.quantize(D("0.01"))) for c in x.crossings]
     assert got == [("equal", D("5748.57")), ("step", D("10285.71")), ("equal", D("11497.14"))]
-    assert [c.cheaper_above for c in x.crossings] == [label, "together:llama-3.1-8b-instruct:ft@standard", label]
+    assert [c.cheaper_above.label for c in x.crossings] == [label, "together:llama-3.1-8b-instruct:ft@standard", label]
     assert r.breakevens[0].status == "crosses"
     assert r.breakevens[0].requests_per_day is not None
 

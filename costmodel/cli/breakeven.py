@@ -76,8 +76,8 @@ def run(args: argparse.Namespace) -> int:
                         "kind": x.kind,
                         "tokens_per_hour": float(round(x.tokens_per_hour, 2)),
                         "requests_per_day": None if x.requests_per_day is None else float(round(x.requests_per_day, 2)),
-                        "cheaper_below": x.cheaper_below,
-                        "cheaper_above": x.cheaper_above,
+                        "cheaper_below": x.cheaper_below.label,
+                        "cheaper_above": x.cheaper_above.label,
                     }
                     for x in (result.crossings[0].crossings if result.crossings else ())
                 ],

@@ -19,10 +19,13 @@ staircase was examined (``None``: all traffic).
 
 >>> from decimal import Decimal as D
 >>> from costmodel.engine.shapes import capacity_cost, linear_piecewise
->>> api = linear_piecewise("api", D(0), D("1.5"), Reliability.OFFICIAL)
->>> gpu = capacity_cost("gpu", price_per_unit_hour=D(12), per_unit=D(10), up_to=D(25))
->>> [(c.kind, str(c.units_per_hour)) for c in crossings(api, gpu, tokens_per_unit=D(1)).crossings]
+>>> api = linear_piecewise("openai:gpt-4o-mini:base", D(0), D("1.5"), Reliability.OFFICIAL)
+>>> gpu = capacity_cost("azure:gpt-4o-mini:base@provisioned", price_per_unit_hour=D(12), per_unit=D(10), up_to=D(25))
+>>> found = crossings(api, gpu, tokens_per_unit=D(1))
+>>> [(c.kind, str(c.units_per_hour)) for c in found.crossings]
 [('equal', '8'), ('step', '10'), ('equal', '16'), ('step', '20'), ('equal', '24')]
+>>> found.crossings[0].cheaper_above.tier
+'provisioned'
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from costmodel.engine.shapes import PiecewiseCost, Segment
+from costmodel.engine.usage import PathSpec, as_path
 from costmodel.money import ZERO
 from costmodel.prices import Reliability, lowest_reliability
 
@@ -54,8 +58,8 @@ class Crossing(BaseModel):
     units_per_hour: Decimal
     tokens_per_hour: Decimal
     requests_per_day: Decimal | None
-    cheaper_below: str
-    cheaper_above: str
+    cheaper_below: PathSpec
+    cheaper_above: PathSpec
     cost_a: Decimal
     cost_b: Decimal
     cost_a_above: Decimal
@@ -69,18 +73,20 @@ class Regime(BaseModel):
 
     lo: Decimal
     hi: Decimal | None
-    cheaper: str | None
+    cheaper: PathSpec | None
 
 
 class Crossings(BaseModel):
+    """Every crossing of ``path_a`` and ``path_b``; paths are :class:`PathSpec` objects, not labels."""
+
     model_config = _FROZEN
 
-    path_a: str
-    path_b: str
+    path_a: PathSpec
+    path_b: PathSpec
     status: Literal["crosses", "never"]
     crossings: tuple[Crossing, ...] = ()
     regimes: tuple[Regime, ...] = ()
-    always_cheaper: str | None = None
+    always_cheaper: PathSpec | None = None
     upper_units_per_hour: Decimal | None = None
     reliability: Reliability
     explanation: str
@@ -88,6 +94,11 @@ class Crossings(BaseModel):
 
 def _sign(v: Decimal) -> int:
     return (v > 0) - (v < 0)
+
+
+def _path(cost: PiecewiseCost, field: str) -> PathSpec:
+    """The path ``cost`` belongs to: the one it carries, else its label read as a path."""
+    return cost.path if cost.path is not None else as_path(cost.label, field=field)
 
 
 def _seg(cost: PiecewiseCost, r: Decimal | None) -> Segment:
@@ -102,6 +113,7 @@ def crossings(
     per_request: bool = False,
 ) -> Crossings:
     """All crossings of ``a`` and ``b`` on the traffic range both are defined for."""
+    path_a, path_b = _path(a, "a"), _path(b, "b")
     uppers = [u for u in (a.upper, b.upper) if u is not None]
     upper = min(uppers) if uppers else None
     cuts = sorted({ZERO, *(p for p in a.breakpoints() + b.breakpoints() if upper is None or p < upper)})
@@ -110,8 +122,8 @@ def crossings(
     prev_sign = 0
     zero_at: Decimal | None = None
 
-    def label(sign: int) -> str:
-        return b.label if sign > 0 else a.label  # d = A - B > 0: B is cheaper
+    def label(sign: int) -> PathSpec:
+        return path_b if sign > 0 else path_a  # d = A - B > 0: B is cheaper
 
     def report(kind: Literal["equal", "step"], x: Decimal, new_sign: int) -> None:
         sa, sb = a.segment_at(x), b.segment_at(x)
@@ -165,8 +177,8 @@ def crossings(
     unit = "requests" if per_request else "units of traffic"
     where = "" if upper is None else f" up to {upper:,.0f} {unit} per hour"
     common = {
-        "path_a": a.label,
-        "path_b": b.label,
+        "path_a": path_a,
+        "path_b": path_b,
         "reliability": grade,
         "upper_units_per_hour": upper,
     }

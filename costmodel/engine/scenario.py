@@ -191,16 +191,17 @@ def cost_curve(cost: PathCost, traffic: Traffic, *, up_to: Decimal) -> Piecewise
     """The hourly cost of ``cost``'s path against traffic: a staircase for capacity paths, else a line."""
     line = linear_cost(cost, traffic)
     if cost.capacity is None:
-        return linear_piecewise(line.label, line.fixed_per_hour, line.per_unit, line.reliability, line.one_off)
-    return cost.capacity.curve(line.label, up_to, one_off=line.one_off)
+        return linear_piecewise(
+            line.label, line.fixed_per_hour, line.per_unit, line.reliability, line.one_off, path=cost.path
+        )
+    return cost.capacity.curve(line.label, up_to, one_off=line.one_off, path=cost.path)
 
 
 def _as_breakeven(c: Crossings, tokens_per_unit: Decimal, per_request: bool) -> BreakEven:
     """The first crossing as a :class:`BreakEven`, the explanation naming every crossing."""
-    common = {"path_a": as_path(c.path_a), "path_b": as_path(c.path_b), "reliability": c.reliability}
+    common = {"path_a": c.path_a, "path_b": c.path_b, "reliability": c.reliability}
     if c.status == "never" or not c.crossings:
-        cheaper = None if c.always_cheaper is None else as_path(c.always_cheaper)
-        return BreakEven(**common, status="never", always_cheaper=cheaper, explanation=c.explanation)
+        return BreakEven(**common, status="never", always_cheaper=c.always_cheaper, explanation=c.explanation)
     first = c.crossings[0]
     where = ", ".join(f"{x.tokens_per_hour:,.0f}" for x in c.crossings)
     return BreakEven(
@@ -209,8 +210,8 @@ def _as_breakeven(c: Crossings, tokens_per_unit: Decimal, per_request: bool) -> 
         units_per_hour=first.units_per_hour,
         tokens_per_hour=first.units_per_hour * tokens_per_unit,
         requests_per_day=first.units_per_hour * 24 if per_request else None,
-        cheaper_below=as_path(first.cheaper_below),
-        cheaper_above=as_path(first.cheaper_above),
+        cheaper_below=first.cheaper_below,
+        cheaper_above=first.cheaper_above,
         explanation=f"the cheaper path changes {len(c.crossings)} time(s), at {where} tokens per hour "
         f"(capacity steps); first {first.cheaper_below} is cheaper, then {first.cheaper_above}",
     )

@@ -29,10 +29,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
+from typing import TYPE_CHECKING
 
 from costmodel.errors import InputError
 from costmodel.money import ZERO
 from costmodel.prices import Reliability
+
+if TYPE_CHECKING:
+    from costmodel.engine.usage import PathSpec
 
 __all__ = [
     "MAX_SEGMENTS",
@@ -68,6 +72,7 @@ class PiecewiseCost:
     segments: tuple[Segment, ...]
     reliability: Reliability = Reliability.OFFICIAL
     one_off: Decimal | None = ZERO
+    path: PathSpec | None = None  # the path this cost belongs to (None: ``label`` is the path's text)
 
     def __post_init__(self) -> None:
         if not self.segments or self.segments[0].lo != 0:
@@ -102,10 +107,16 @@ class PiecewiseCost:
 
 
 def linear_piecewise(
-    label: str, fixed_per_hour: Decimal, per_unit: Decimal, reliability: Reliability, one_off: Decimal | None = ZERO
+    label: str,
+    fixed_per_hour: Decimal,
+    per_unit: Decimal,
+    reliability: Reliability,
+    one_off: Decimal | None = ZERO,
+    *,
+    path: PathSpec | None = None,
 ) -> PiecewiseCost:
     """Shapes (a), (b), (e): one unbounded segment."""
-    return PiecewiseCost(label, (Segment(ZERO, None, fixed_per_hour, per_unit),), reliability, one_off)
+    return PiecewiseCost(label, (Segment(ZERO, None, fixed_per_hour, per_unit),), reliability, one_off, path)
 
 
 def _ceil(x: Decimal) -> int:
@@ -154,6 +165,7 @@ def capacity_cost(
     per_traffic_unit: Decimal = ZERO,
     reliability: Reliability = Reliability.OFFICIAL,
     one_off: Decimal | None = ZERO,
+    path: PathSpec | None = None,
 ) -> PiecewiseCost:
     """Shapes (c) and (d): the staircase ``p n(x) + H + v x`` for ``0 <= x <= up_to``.
 
@@ -182,7 +194,7 @@ def capacity_cost(
         else:
             segments.append(seg)
         lo = hi
-    return PiecewiseCost(label, tuple(segments), reliability, one_off)
+    return PiecewiseCost(label, tuple(segments), reliability, one_off, path)
 
 
 @dataclass(frozen=True)
@@ -213,7 +225,9 @@ class CapacityPlan:
     def traffic_per_unit_hour(self) -> Decimal:
         return self.tokens_per_second_per_unit * 3600 / self.capacity_tokens_per_unit
 
-    def curve(self, label: str, up_to: Decimal, one_off: Decimal | None = ZERO) -> PiecewiseCost:
+    def curve(
+        self, label: str, up_to: Decimal, one_off: Decimal | None = ZERO, *, path: PathSpec | None = None
+    ) -> PiecewiseCost:
         return capacity_cost(
             label,
             price_per_unit_hour=self.price_per_unit_hour,
@@ -226,4 +240,5 @@ class CapacityPlan:
             per_traffic_unit=self.per_traffic_unit,
             reliability=self.reliability,
             one_off=one_off,
+            path=path,
         )

@@ -155,7 +155,7 @@ def cost_vs_traffic(result: ScenarioResult, *, log_x: bool = True, points: int =
                 + "</extra>",
             }
         )
-    marked = {(be.path_a.label, be.path_b.label) for be in crossings}
+    marked = {(be.path_a, be.path_b) for be in crossings}
     for pair in result.crossings:
         for xing in pair.crossings:
             if (pair.path_a, pair.path_b) in marked and xing is pair.crossings[0]:

@@ -223,7 +223,7 @@ def _staircase(
     """A pair with a capacity path: its cost is a staircase, so every crossing is listed (no single equation)."""
     units = result.scenario.traffic.units_per_month
     pair = next(
-        (x for x in result.crossings if {str(x.path_a), str(x.path_b)} == {str(be.path_a), str(be.path_b)}),
+        (x for x in result.crossings if {x.path_a, x.path_b} == {be.path_a, be.path_b}),
         None,
     )
     found = () if pair is None else pair.crossings
