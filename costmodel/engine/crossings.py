@@ -33,11 +33,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from costmodel.engine.shapes import PiecewiseCost, Segment
 from costmodel.engine.usage import PathSpec, as_path
-from costmodel.money import ZERO
+from costmodel.money import ZERO, fine
 from costmodel.prices import Reliability, lowest_reliability
 
 __all__ = ["Crossing", "Crossings", "Regime", "crossings"]
@@ -65,6 +65,13 @@ class Crossing(BaseModel):
     cost_a_above: Decimal
     cost_b_above: Decimal
 
+    @field_validator(
+        "units_per_hour", "tokens_per_hour", "requests_per_day", "cost_a", "cost_b", "cost_a_above", "cost_b_above"
+    )
+    @classmethod
+    def _quantised(cls, value: Decimal | None) -> Decimal | None:
+        return fine(value)  # volumes and amounts per hour leave to 1e-12 (costmodel.money)
+
 
 class Regime(BaseModel):
     """A traffic range ``(lo, hi]`` with one cheaper path (``None``: they cost the same)."""
@@ -74,6 +81,11 @@ class Regime(BaseModel):
     lo: Decimal
     hi: Decimal | None
     cheaper: PathSpec | None
+
+    @field_validator("lo", "hi")
+    @classmethod
+    def _quantised(cls, value: Decimal | None) -> Decimal | None:
+        return fine(value)
 
 
 class Crossings(BaseModel):
@@ -90,6 +102,11 @@ class Crossings(BaseModel):
     upper_units_per_hour: Decimal | None = None
     reliability: Reliability
     explanation: str
+
+    @field_validator("upper_units_per_hour")
+    @classmethod
+    def _quantised(cls, value: Decimal | None) -> Decimal | None:
+        return fine(value)
 
 
 def _sign(v: Decimal) -> int:

@@ -31,6 +31,7 @@ from costmodel.engine.shapes import PiecewiseCost, linear_piecewise
 from costmodel.engine.training import MAX_EPOCHS, MAX_TRAINING_TOKENS, TARGET_EPOCHS
 from costmodel.engine.usage import LinearCost, PathCost, PathSpec, Traffic, as_path, linear_cost, path_cost
 from costmodel.errors import ScenarioError
+from costmodel.money import fine
 from costmodel.prices import Catalog
 from costmodel.prices.fleet import Fleet
 
@@ -208,8 +209,8 @@ def _as_breakeven(c: Crossings, tokens_per_unit: Decimal, per_request: bool) -> 
         **common,
         status="crosses",
         units_per_hour=first.units_per_hour,
-        tokens_per_hour=first.units_per_hour * tokens_per_unit,
-        requests_per_day=first.units_per_hour * 24 if per_request else None,
+        tokens_per_hour=fine(first.units_per_hour * tokens_per_unit),
+        requests_per_day=fine(first.units_per_hour * 24) if per_request else None,
         cheaper_below=first.cheaper_below,
         cheaper_above=first.cheaper_above,
         explanation=f"the cheaper path changes {len(c.crossings)} time(s), at {where} tokens per hour "
@@ -289,5 +290,5 @@ def evaluate(catalog: Catalog, scenario: Scenario, *, as_of: date, fleet: Fleet 
         breakevens=breakevens,
         paybacks=paybacks,
         crossings=all_crossings,
-        traffic_range_units_per_hour=up_to if has_steps else None,
+        traffic_range_units_per_hour=fine(up_to) if has_steps else None,
     )

@@ -32,7 +32,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import TYPE_CHECKING
 
 from costmodel.errors import InputError
-from costmodel.money import ZERO
+from costmodel.money import FINE, PER_UNIT, ZERO, quantize
 from costmodel.prices import Reliability
 
 if TYPE_CHECKING:
@@ -186,7 +186,7 @@ def capacity_cost(
     segments: list[Segment] = []
     lo = ZERO
     for k in range(1, steps + 1):
-        hi = min(width * k, up_to) if k == steps else width * k
+        hi = up_to if k == steps else width * k  # the last step ends at up_to exactly (no 79.99...)
         n = max(minimum, k * increment)
         seg = Segment(lo, hi, fixed_per_hour + price_per_unit_hour * n, per_traffic_unit)
         if segments and segments[-1].fixed == seg.fixed and segments[-1].slope == seg.slope:
@@ -220,6 +220,13 @@ class CapacityPlan:
     per_traffic_unit: Decimal
     throughput_source: str
     reliability: Reliability
+
+    def __post_init__(self) -> None:
+        # what leaves the engine is quantised (costmodel.money): amounts per hour and computed
+        # throughputs to 1e-12, the charge per unit of traffic to 1e-15
+        for name in ("tokens_per_second_per_unit", "capacity_tokens_per_unit", "fixed_per_hour"):
+            object.__setattr__(self, name, quantize(getattr(self, name), FINE))
+        object.__setattr__(self, "per_traffic_unit", quantize(self.per_traffic_unit, PER_UNIT))
 
     @property
     def traffic_per_unit_hour(self) -> Decimal:
