@@ -18,8 +18,9 @@ from costmodel.cli._common import (
 from costmodel.cli._scenario_args import add_scenario_options, breakdown_json, converted, scenario_from_args
 from costmodel.cli._serving_args import add_serving_options, apply_serving_args
 from costmodel.engine.scenario import evaluate
-from costmodel.money import format_quantity, quantize_cents
+from costmodel.money import quantize_cents
 from costmodel.present.currency import currency_code, format_money, rate_caption, rate_tag
+from costmodel.units import format_line_quantity
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -86,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
                 [
                     [
                         i.name,
-                        f"{format_quantity(i.quantity)} {i.quantity_unit}",
+                        format_line_quantity(i.quantity, i.quantity_unit),
                         format_money(i.unit_price, fx, precise=True),
                         format_money(i.cost, fx),
                         i.reliability.value,
@@ -101,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
             for i in c.training.items:
                 price = format_money(i.unit_price, fx, precise=True)
                 print(
-                    f"    {i.name}: {format_quantity(i.quantity)} {i.quantity_unit} x {price}"
+                    f"    {i.name}: {format_line_quantity(i.quantity, i.quantity_unit)} x {price}"
                     f" = {format_money(i.cost, fx)} ({i.reliability.value})"
                 )
         print(

@@ -20,9 +20,10 @@ from costmodel.engine.breakdown import Breakdown
 from costmodel.engine.training import MAX_EPOCHS, default_epochs, estimate_training
 from costmodel.engine.usage import PathSpec, training_tier, with_training_minimum
 from costmodel.errors import InputError
-from costmodel.money import format_quantity, quantize_cents
+from costmodel.money import quantize_cents
 from costmodel.present.currency import currency_code, format_money, rate_caption, rate_tag
 from costmodel.prices import Reliability
+from costmodel.units import format_line_quantity
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -100,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
             [
                 [
                     i.name,
-                    f"{format_quantity(i.quantity)} {i.quantity_unit}",
+                    format_line_quantity(i.quantity, i.quantity_unit),
                     format_money(i.unit_price, fx, precise=True),
                     format_money(i.cost, fx),
                     i.reliability.value,
