@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
+from costmodel._orphan import die_with_parent
 from costmodel.dataset import _lines, _reader
 from costmodel.dataset._lines import (
     CODES,
@@ -274,7 +275,9 @@ def _run(
         return
     n_pool = n_workers - 1
     ctx = multiprocessing.get_context("spawn")  # no fork: callers may be threaded (the dashboard)
-    with ProcessPoolExecutor(max_workers=n_pool, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(
+        max_workers=n_pool, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         # chunks go to the spawned processes only once they are ready (started, encoding built):
         # until then this process counts alone, so it never waits for a process still starting
         ready = [pool.submit(warm_up, encoding_name) for _ in range(n_pool)]
