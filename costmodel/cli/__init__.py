@@ -115,7 +115,9 @@ def _build(load: set[str]) -> argparse.ArgumentParser:
             sub.add_parser(name, help=cmd.help, description=cmd.help)
     for module in _unlisted_modules():
         importlib.import_module(module).register(sub)
-    return parser
+    from costmodel.cli._limits import guard_numeric_flags  # every numeric flag range-checked
+
+    return guard_numeric_flags(parser)
 
 
 def missing_extra_message(exc: ModuleNotFoundError, command: str | None) -> str | None:
