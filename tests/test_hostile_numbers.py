@@ -71,7 +71,7 @@ def test_property_any_float_or_decimal_text_is_refused_or_in_range(index: int, x
     convert = action.type
     limit = convert._costmodel_limit  # type: ignore[union-attr]
     try:
-        value = convert(str(x))  # type: ignore[misc]
+        value = convert(str(x))  # type: ignore[misc,operator]
     except (InputError, ValueError):
         return
     number = Decimal(str(value))

@@ -233,5 +233,6 @@ def guard_numeric_flags(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
         limit = FLAG_LIMITS.get(flag, DEFAULT_LIMIT)
         integer = action.type is int or flag in _INTEGER_FLAGS
         words = TEXT_NUMERIC_FLAGS.get(flag, ()) if action.type is None else ()
-        action.type = _wrap(action.type, flag, limit, integer=integer, words=words)
+        convert = action.type if callable(action.type) else None  # numeric_actions yields callables or None
+        action.type = _wrap(convert, flag, limit, integer=integer, words=words)
     return parser
