@@ -266,7 +266,17 @@ def _token_counter(args: argparse.Namespace, config: Any) -> Any:
     from costmodel.latency.client import resolve_token_counter
     from costmodel.latency.runner import default_token_counter
 
-    return resolve_token_counter(args.tokenizer) if args.tokenizer else default_token_counter(config.path_key.model)
+    if args.tokenizer:
+        from costmodel.dataset.tokens import ENCODINGS
+
+        if args.tokenizer not in ENCODINGS:
+            raise InputError(
+                f"unknown tokenizer '{args.tokenizer}'",
+                field="--tokenizer",
+                hint="use one of " + ", ".join(sorted(ENCODINGS)) + " (or leave it out: the model decides)",
+            )
+        return resolve_token_counter(args.tokenizer)
+    return default_token_counter(config.path_key.model)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -276,6 +286,10 @@ def _run(args: argparse.Namespace) -> int:
     config = _build_config(args)
     key = _api_key(args, config)
     counter = _token_counter(args, config)
+    if config.dataset is not None:  # input errors before the banner, not after it
+        from costmodel.latency.runner import dataset_prompts
+
+        dataset_prompts(Path(config.dataset))
 
     def progress(rec: RequestRecord) -> None:
         if args.verbose:
@@ -397,9 +411,18 @@ def _compare(conn: Any, args: argparse.Namespace, ids: list[str]) -> int:
 def _export(conn: Any, args: argparse.Namespace, run_id: str) -> int:
     from costmodel.latency.store import export_run
 
+    if args.output:
+        from costmodel.validate import check_output_path
+
+        check_output_path(args.output, field="--output")
     text = export_run(conn, run_id, args.format)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        try:
+            Path(args.output).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InputError(
+                f"cannot write the export: {exc.strerror or exc}", source=args.output, field="--output"
+            ) from None
         sys.stderr.write(f"wrote {args.output}\n")
     else:
         sys.stdout.write(text)

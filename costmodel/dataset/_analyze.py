@@ -32,6 +32,7 @@ from costmodel.engine.breakdown import Breakdown
 from costmodel.engine.training import default_epochs, estimate_training
 from costmodel.errors import CostmodelError, DatasetError, InputError, PriceLookupError, UnknownModelError
 from costmodel.prices import TIERS, Catalog, ModelInfo, Provider, bundled_catalog
+from costmodel.validate import open_user_file
 
 __all__ = [
     "FILE_SIZE_LIMIT_BYTES",
@@ -117,18 +118,8 @@ def analyze_file(
     readable file are reported in :attr:`DatasetAnalysis.problems`, never raised.
     """
     p = Path(path)
-    try:
-        size = p.stat().st_size
-        fh = p.open("rb")
-    except FileNotFoundError:
-        raise DatasetError("file not found", source=str(p), hint="check the path") from None
-    except IsADirectoryError:
-        raise DatasetError("is a directory, not a file", source=str(p), hint="give the .jsonl file") from None
-    except OSError as exc:
-        raise DatasetError(f"cannot read the file ({exc.strerror or exc})", source=str(p)) from None
-    if p.is_dir():  # pragma: no cover - open() already refuses directories on Linux
-        fh.close()
-        raise DatasetError("is a directory, not a file", source=str(p), hint="give the .jsonl file")
+    # a regular file only: /dev/zero, a FIFO or a directory is refused before any read
+    fh, size = open_user_file(p, what="file", expect=".jsonl file", error=DatasetError)
     with fh:
         return _analyze_stream(
             fh,

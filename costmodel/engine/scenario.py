@@ -112,18 +112,15 @@ def scenario_from_mapping(data: Any, *, source: str = "scenario", hint: str = _S
 
 def load_scenario(path: Path) -> Scenario:
     """Read a YAML or JSON scenario file; errors name the file and the field."""
+    from costmodel.validate import MiB, read_user_file
+
+    data = read_user_file(
+        path, expect="YAML or JSON scenario file", max_bytes=4 * MiB, error=ScenarioError
+    )  # a regular file, no device or FIFO
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError("file not found", source=str(path), hint="check the path") from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError("not UTF-8 text", source=str(path), hint="save the file as UTF-8") from None
-    except OSError as exc:  # a directory, no permission, an unreadable device
-        raise ScenarioError(
-            f"cannot read the file: {exc.strerror or exc}",
-            source=str(path),
-            hint="give the path of a YAML or JSON scenario file",
-        ) from None
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:

@@ -37,8 +37,9 @@ import httpx2
 import openai
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from costmodel.errors import CredentialError
+from costmodel.errors import CredentialError, InputError
 from costmodel.latency.metrics import RequestRecord, TokensSource
+from costmodel.validate import check_base_url, strip_credentials
 
 __all__ = [
     "Clock",
@@ -81,7 +82,12 @@ class EndpointConfig(BaseModel):
         for name in ("base_url", "azure_endpoint"):
             value = getattr(self, name)
             if value is not None and not value.startswith(("http://", "https://")):
-                raise ValueError(f"{name} '{value}' is not an http:// or https:// URL")
+                raise ValueError(f"{name} '{strip_credentials(value)}' is not an http:// or https:// URL")
+            if value is not None:
+                try:  # one URL rule for bench, launch and the dashboard: host, port, no user:password@
+                    check_base_url(value, field=name)
+                except InputError as exc:
+                    raise ValueError(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
         if self.kind == "azure":
             missing = [n for n in ("azure_endpoint", "deployment", "api_version") if not getattr(self, n)]
             if missing:

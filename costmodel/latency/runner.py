@@ -96,12 +96,19 @@ def synthetic_messages(seq: int, prompt_tokens: int, nonce: str) -> list[dict[st
     return [{"role": "user", "content": prefix + body}]
 
 
+MAX_BENCH_DATASET_BYTES = 64 * 1024 * 1024
+"""A benchmark's prompt file is held in memory: 64 MiB of prompts is far more than a run sends."""
+
+
 def dataset_prompts(path: Path) -> list[list[dict[str, Any]]]:
     """Prompt message lists from a chat-format JSONL file (``{"messages": [...]}`` per line)."""
+    from costmodel.validate import read_user_file
+
+    data = read_user_file(
+        path, field="--dataset", what="dataset", expect="chat-format .jsonl file", max_bytes=MAX_BENCH_DATASET_BYTES
+    )
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read the dataset: {exc.strerror}", source=str(path), hint="check the path") from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InputError(
             f"not UTF-8 text (byte {exc.start})",

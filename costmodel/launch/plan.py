@@ -84,9 +84,15 @@ class ProviderSettings(BaseModel):
         v = v.strip()
         if not v.startswith(("https://", "http://")):
             raise ValueError("must start with https://")
-        if "@" in v.split("//", 1)[1].split("/", 1)[0] or "key=" in v.lower():
+        if "key=" in v.lower():
             raise ValueError("must not contain credentials; keys go in OPENAI_API_KEY / AZURE_OPENAI_API_KEY")
-        return v
+        from costmodel.errors import InputError
+        from costmodel.validate import check_base_url
+
+        try:  # one URL rule for bench, launch and the dashboard: host, port 1-65535, no user:password@
+            return check_base_url(v)
+        except InputError as exc:
+            raise ValueError(exc.message + (f" ({exc.hint})" if exc.hint else "")) from None
 
     @model_validator(mode="after")
     def _azure(self) -> ProviderSettings:
@@ -276,17 +282,14 @@ def _count(examples: object) -> int:
     raise TypeError("analysis.examples must be a count or a sequence")
 
 
+MAX_DATASET_BYTES = 512 * 1024 * 1024
+"""The largest training file read for a launch: the Files API's limit for one upload (512 MB)."""
+
+
 def _read_dataset(path: Path, what: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise DatasetError(f"{what} not found", source=str(path), hint="check the path") from None
-    except OSError as exc:
-        raise DatasetError(
-            f"cannot read the {what}: {exc.strerror}",
-            source=str(path),
-            hint="give the path of a .jsonl file" if path.is_dir() else "check the file's permissions",
-        ) from None
+    from costmodel.validate import read_user_file
+
+    return read_user_file(path, what=what, expect=".jsonl file", max_bytes=MAX_DATASET_BYTES, error=DatasetError)
 
 
 def _hyperparameters(spec: LaunchSpec) -> dict[str, Any]:

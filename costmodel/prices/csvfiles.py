@@ -159,15 +159,14 @@ def parse_models_csv(text: str, *, origin: str) -> list[ModelInfo]:
 
 
 def _read(path: Path) -> str:
+    from costmodel.validate import MiB, read_user_file
+
+    data = read_user_file(
+        path, expect="CSV file", max_bytes=64 * MiB, error=CatalogError
+    )  # a regular file, no device or FIFO
     try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise CatalogError("file not found", source=str(path), hint="check the path") from None
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CatalogError(
             f"not UTF-8 text (byte {exc.start})", source=str(path), hint="save the file as UTF-8 CSV"
-        ) from None
-    except OSError as exc:  # a directory, no permission, an unreadable device
-        raise CatalogError(
-            f"cannot read the file: {exc.strerror or exc}", source=str(path), hint="give the path of a CSV file"
         ) from None
