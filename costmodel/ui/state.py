@@ -126,6 +126,10 @@ def bind(field: str, widget: Callable[..., Any], label: str, **kwargs: Any) -> A
     # page) would otherwise show a stale or default value. Callbacks have already committed this
     # run's changes, so the model is the truth here.
     st.session_state[key] = _widget_value(field, getattr(current(), field))
+    if widget in (st.number_input, st.slider):  # limits come from the model, as the URL parser's do
+        from costmodel.ui.limits import widget_limits
+
+        kwargs = {**kwargs, **widget_limits(ScenarioInputs, field)}
     return widget(label, key=key, on_change=_commit, args=(field,), **kwargs)
 
 

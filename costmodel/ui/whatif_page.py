@@ -13,6 +13,8 @@ from costmodel.present.charts import UNCONFIRMED_NOTE, breakeven_heatmap, line_i
 from costmodel.present.decision import describe_path
 from costmodel.present.report import breakdown_rows
 from costmodel.ui import state
+from costmodel.ui.inputs import ScenarioInputs
+from costmodel.ui.limits import widget_limits
 
 
 def _set_k() -> None:
@@ -32,7 +34,7 @@ def _controls() -> None:
         state.bind("requests_per_day", st.number_input, "Requests per day", min_value=1, step=1000)
         state.bind("input_tokens", st.number_input, "Input tokens per request (short prompt)", min_value=0, step=50)
         state.bind("output_tokens", st.number_input, "Output tokens per request", min_value=0, step=50)
-        state.bind("horizon_months", st.slider, "Horizon (months)", min_value=1, max_value=60)
+        state.bind("horizon_months", st.slider, "Horizon (months)")  # limits: ScenarioInputs (ui/limits.py)
     with c2:
         state.bind("cached_pct", st.slider, "Cached share of input tokens (%)", min_value=0, max_value=100)
         state.bind(
@@ -75,7 +77,12 @@ def _controls() -> None:
         else:
             key = "in_few_shot_k"
             st.session_state[key] = state.current().few_shot_k  # from the model, as state.bind does
-            st.slider("Few-shot examples in a base prompt (k)", min_value=0, max_value=20, key=key, on_change=_set_k)
+            st.slider(
+                "Few-shot examples in a base prompt (k)",
+                key=key,
+                on_change=_set_k,
+                **widget_limits(ScenarioInputs, "few_shot_k"),  # the URL parser's limits (one table)
+            )
             st.caption(f"k examples add {state.current().few_shot_tokens:,} tokens to every base-path prompt.")
 
 
