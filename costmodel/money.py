@@ -25,6 +25,7 @@ These quanta are far below any price, so quantising never changes a figure anyon
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 
 __all__ = [
@@ -52,8 +53,15 @@ MILLION = Decimal(1_000_000)
 _WIDE = Context(prec=60)  # quantising 2e20 USD to 1e-12 needs 33 digits; the default context has 28
 
 
+_PLAIN_DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")  # ASCII digits only (\d would take Arabic-Indic digits)
+
+
 def parse_decimal(value: object) -> Decimal:
     """Turn a string, int or Decimal into a Decimal. Floats are refused: they are not exact.
+
+    A string must be a plain decimal with a dot (``0.40``, ``12``, ``-3.5``): the one documented
+    format. ``0,40`` (a decimal comma, which would read as 40), ``1,000``, ``$1.00``, ``1e3`` and
+    ``NaN`` are refused with a message that says how to write the figure.
 
     >>> parse_decimal("0.40")
     Decimal('0.40')
@@ -65,8 +73,13 @@ def parse_decimal(value: object) -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
+        if not _PLAIN_DECIMAL.match(value.strip()):
+            raise ValueError(
+                f"{value!r} is not a number written as a plain decimal: use digits and a dot, e.g. 0.40 "
+                "(no currency sign, no thousands separator, no decimal comma)"
+            )
         try:
-            result = Decimal(value.strip().replace(",", "").lstrip("$"))
+            result = Decimal(value.strip())
         except InvalidOperation:
             raise ValueError(f"{value!r} is not a number") from None
     else:

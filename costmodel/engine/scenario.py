@@ -59,6 +59,10 @@ class TrainingSpec(BaseModel):
         return data
 
 
+MAX_PATHS = 20
+"""Paths in one scenario: break-even is computed for every pair (190 pairs at 20)."""
+
+
 class Scenario(BaseModel):
     model_config = _STRICT
 
@@ -75,6 +79,11 @@ class Scenario(BaseModel):
     def _parse_paths(cls, value: Any) -> Any:
         if isinstance(value, str):  # one path written without a list
             value = [value]
+        if isinstance(value, list | tuple) and len(value) > MAX_PATHS:  # before parsing 5,000 of them
+            raise ValueError(
+                f"{len(value):,} paths: at most {MAX_PATHS} are compared (break-even runs for every pair); "
+                "split the comparison into several scenarios"
+            )
         if isinstance(value, list | tuple):
             return tuple(as_path(v, field=f"paths[{i}]") if isinstance(v, str) else v for i, v in enumerate(value))
         return value
@@ -121,8 +130,16 @@ def load_scenario(path: Path) -> Scenario:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError("not UTF-8 text", source=str(path), hint="save the file as UTF-8") from None
+    from costmodel.strict_yaml import MAX_DEPTH, load_strict
+
     try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if path.suffix.lower() == ".json" else load_strict(text)
+    except RecursionError:  # JSON nested thousands deep (the YAML reader stops at MAX_DEPTH itself)
+        raise ScenarioError(
+            f"nested too deeply (more than {MAX_DEPTH} levels; a scenario needs 3)",
+            source=str(path),
+            hint="see data/scenarios/ for the shape of a scenario",
+        ) from None
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         line = getattr(exc, "lineno", None)
         mark = getattr(exc, "problem_mark", None)
@@ -138,7 +155,14 @@ def load_scenario(path: Path) -> Scenario:
         raise ScenarioError(
             f"a value cannot be read: {exc}", source=str(path), hint="write dates as YYYY-MM-DD, numbers as digits"
         ) from None
-    return scenario_from_mapping(data, source=str(path))
+    try:
+        return scenario_from_mapping(data, source=str(path))
+    except RecursionError:  # deep JSON that json.loads still managed to read
+        raise ScenarioError(
+            f"nested too deeply (more than {MAX_DEPTH} levels; a scenario needs 3)",
+            source=str(path),
+            hint="see data/scenarios/ for the shape of a scenario",
+        ) from None
 
 
 class ScenarioResult(BaseModel):

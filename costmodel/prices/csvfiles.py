@@ -72,9 +72,41 @@ _FIX = {
 }
 
 
+MAX_FIELD_CHARS = 1024 * 1024
+"""Longest value of one CSV cell (a note): 1 Mi characters, above csv's 128 KiB default."""
+
+
+def _dict_reader(text: str) -> csv.DictReader[str]:
+    if csv.field_size_limit() < MAX_FIELD_CHARS:
+        csv.field_size_limit(MAX_FIELD_CHARS)
+    return csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+
+
+def _csv_error(exc: csv.Error, origin: str, line: int | None) -> CatalogError:
+    if "field larger than field limit" in str(exc):
+        return CatalogError(
+            f"a value is longer than the limit of {MAX_FIELD_CHARS:,} characters",
+            source=origin,
+            line=line,
+            hint="shorten the note (link the source instead of copying it), or check for an unclosed quote",
+        )
+    return CatalogError(f"not readable as CSV ({exc})", source=origin, line=line, hint="check the quoting")
+
+
 def parse_price_csv(text: str, *, origin: str) -> list[PriceRow]:
     """Parse a catalogue CSV. Errors name the file, the line and the field."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _parse_price_csv(text, origin=origin)
+    except csv.Error as exc:
+        raise _csv_error(exc, origin, _line_of(exc, text)) from None
+
+
+def _line_of(exc: csv.Error, text: str) -> int | None:
+    return None  # the csv module does not say where; the message names the limit
+
+
+def _parse_price_csv(text: str, *, origin: str) -> list[PriceRow]:
+    reader = _dict_reader(text)
     header = [c.strip() for c in (reader.fieldnames or [])]
     reader.fieldnames = header
     unknown = [c for c in header if c not in CSV_COLUMNS]
@@ -139,7 +171,14 @@ def parse_price_csv(text: str, *, origin: str) -> list[PriceRow]:
 
 
 def parse_models_csv(text: str, *, origin: str) -> list[ModelInfo]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        return _parse_models_csv(text, origin=origin)
+    except csv.Error as exc:
+        raise _csv_error(exc, origin, _line_of(exc, text)) from None
+
+
+def _parse_models_csv(text: str, *, origin: str) -> list[ModelInfo]:
+    reader = _dict_reader(text)
     out: list[ModelInfo] = []
     for raw in reader:
         line = reader.line_num
