@@ -32,6 +32,7 @@ __all__ = [
     "file_kind",
     "open_user_file",
     "read_user_file",
+    "safe_file_name",
     "strip_credentials",
 ]
 
@@ -147,6 +148,29 @@ def check_output_path(path: str | os.PathLike[str], *, field: str, error: type[I
     if not parent.is_dir():
         raise error(f"the folder {parent} does not exist", source=str(p), field=field, hint="create the folder first")
     return p
+
+
+def safe_file_name(name: str, *, max_chars: int = 100, default: str = "upload.jsonl") -> str:
+    """A browser-supplied file name made safe to use as the last part of a path on any filesystem.
+
+    Keeps the base name only (no folders), drops control characters, separators and characters
+    that cannot be encoded (a lone surrogate), and cuts the stem so that the whole name is at most
+    ``max_chars`` characters (filesystems allow 255 bytes), keeping the suffix (``.jsonl``).
+    """
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(
+        c for c in base if c.isprintable() and c not in '<>:"|?*' and not "\ud800" <= c <= "\udfff"
+    ).strip(" .")
+    if not cleaned:
+        return default
+    stem, dot, suffix = cleaned.rpartition(".")
+    if not dot or len(suffix) > 10:
+        stem, suffix = cleaned, ""
+    suffix = f".{suffix}" if suffix else ""
+    room = max(1, max_chars - len(suffix))
+    while len((stem[:room] + suffix).encode("utf-8")) > max_chars * 2 and room > 1:  # wide characters
+        room -= 1
+    return (stem[:room] + suffix) or default
 
 
 def _describe(url: str) -> str:

@@ -184,8 +184,8 @@ BAD_CASES: list[tuple[str, bytes, int, dict[str, int]]] = [
     (
         "lone surrogate escapes",
         GOOD + b'{"messages": [{"role": "user", "content": "\\ud800"}, {"role": "assistant", "content": "\\udfff"}]}\n',
-        0,
-        {"no_system_message": 1},
+        1,  # issue 14: a lone surrogate is not text any API accepts; reported, not silently counted
+        {"invalid_unicode": 1},
     ),
 ]
 

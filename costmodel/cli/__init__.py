@@ -133,7 +133,17 @@ def missing_extra_message(exc: ModuleNotFoundError, command: str | None) -> str 
     return None
 
 
+def _tolerant_streams() -> None:
+    """Text that cannot be encoded (a lone surrogate from a JSON escape) prints as an escape, not a crash."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a closed or unusual stream: leave it as it is
+                reconfigure(errors="backslashreplace")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    _tolerant_streams()
     args_list = list(sys.argv[1:] if argv is None else argv)
     command = _selected(args_list)
     try:

@@ -51,6 +51,10 @@ CODES: dict[str, tuple[Severity, str]] = {
     "blank_line": ("warning", "delete empty lines: every line of a JSONL training file should be one example"),
     "invalid_utf8": ("error", "save the file as UTF-8"),
     "invalid_json": ("error", "write one complete JSON object per line (check quotes, commas and brackets)"),
+    "invalid_unicode": (
+        "error",
+        "a \\uD800-\\uDFFF escape must be one half of a pair: write the character itself or remove the escape",
+    ),
     "not_an_object": ("error", 'each line must be a JSON object such as {"messages": [...]}'),
     "format_mismatch": ("error", "keep one format per file: split chat and preference examples into two files"),
     "missing_messages": ("error", "give the example a non-empty 'messages' list"),
@@ -222,6 +226,11 @@ def _line(raw: bytes, lineno: int, out: ChunkResult, counter: TokenCounter, load
         out.add(lineno, None, "not_an_object", f"the line is {_type_name(obj)}, not a JSON object")
         return
     out.objects += 1
+    if ("\\ud" in text or "\\uD" in text) and (where := _lone_surrogate(obj)) is not None:
+        # only a \uXXXX escape can produce one (raw UTF-8 cannot); it is not text any API accepts,
+        # and echoing it would break every terminal and table that shows the problem
+        out.add(lineno, None, "invalid_unicode", f"a lone UTF-16 surrogate escape in {where}: not valid Unicode text")
+        return
     try:
         if "messages" in obj or not (obj.keys() & DPO_KEYS):
             ok = _chat(obj, lineno, out, counter)
@@ -236,6 +245,31 @@ def _line(raw: bytes, lineno: int, out: ChunkResult, counter: TokenCounter, load
         out.example_lines.append(lineno)
         out.formats.append(fmt)
         out.hashes.append(int.from_bytes(blake(stripped, digest_size=8).digest(), "little"))
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= c <= "\udfff" for c in text)
+
+
+def _lone_surrogate(obj: Any, depth: int = 0) -> str | None:
+    """Where a string (key or value) of ``obj`` holds a lone surrogate: "a key" or "a value"; else None."""
+    if isinstance(obj, str):
+        return "a value" if _has_surrogate(obj) else None
+    if depth > 200:  # deeper than any example; json.loads already bounded it
+        return None
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            if isinstance(key, str) and _has_surrogate(key):
+                return "a key"
+            found = _lone_surrogate(value, depth + 1)
+            if found is not None:
+                return found
+    elif isinstance(obj, list):
+        for item in obj:
+            found = _lone_surrogate(item, depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 def _chat(obj: dict[str, Any], line: int, out: ChunkResult, counter: TokenCounter) -> bool:

@@ -128,7 +128,9 @@ def dataset_file(upload: Any) -> Path | None:
     if held is not None:
         name, data = held
         digest = hashlib.sha256(data).hexdigest()
-        target = default_path().parent / "uploads" / f"{digest[:16]}-{Path(name).name}"
+        from costmodel.validate import safe_file_name  # a 300-character or odd name must not break the path
+
+        target = default_path().parent / "uploads" / f"{digest[:16]}-{safe_file_name(name)}"
         if not target.exists():
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
