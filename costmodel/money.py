@@ -53,15 +53,17 @@ MILLION = Decimal(1_000_000)
 _WIDE = Context(prec=60)  # quantising 2e20 USD to 1e-12 needs 33 digits; the default context has 28
 
 
-_PLAIN_DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")  # ASCII digits only (\d would take Arabic-Indic digits)
+# digits, an optional dot and fraction, an optional exponent (machine sources such as the Azure Retail
+# API print 5e-07); ASCII digits only (\d would take Arabic-Indic digits)
+_PLAIN_DECIMAL = re.compile(r"^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$")
 
 
 def parse_decimal(value: object) -> Decimal:
     """Turn a string, int or Decimal into a Decimal. Floats are refused: they are not exact.
 
-    A string must be a plain decimal with a dot (``0.40``, ``12``, ``-3.5``): the one documented
-    format. ``0,40`` (a decimal comma, which would read as 40), ``1,000``, ``$1.00``, ``1e3`` and
-    ``NaN`` are refused with a message that says how to write the figure.
+    A string must be a plain decimal with a dot (``0.40``, ``12``, ``-3.5``, or ``5e-07`` as
+    machines print it): the one documented format. ``0,40`` (a decimal comma, which would read as
+    40), ``1,000``, ``$1.00`` and ``NaN`` are refused with a message that says how to write it.
 
     >>> parse_decimal("0.40")
     Decimal('0.40')

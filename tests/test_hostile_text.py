@@ -43,7 +43,13 @@ ROW = "openai,gpt-4o-mini-2024-07-18,base,input,usd_per_1m_tokens,standard,{amou
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("0.40", Decimal("0.40")), ("12", Decimal(12)), (" 3.5 ", Decimal("3.5")), ("-1.25", Decimal("-1.25"))],
+    [
+        ("0.40", Decimal("0.40")),
+        ("12", Decimal(12)),
+        (" 3.5 ", Decimal("3.5")),
+        ("-1.25", Decimal("-1.25")),
+        ("5e-07", Decimal("5e-07")),
+    ],
 )
 def test_plain_decimals_are_read(text: str, expected: Decimal) -> None:
     assert parse_decimal(text) == expected
@@ -51,7 +57,7 @@ def test_plain_decimals_are_read(text: str, expected: Decimal) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["0,40", "1,000", "1,000.00", "$1.00", "1.00$", "USD 1", "1e3", "1E-2", "NaN", "inf", "-inf", "1_000", "0x10",
+    ["0,40", "1,000", "1,000.00", "$1.00", "1.00$", "USD 1", "NaN", "inf", "-inf", "1_000", "0x10",
      ".5", "5.", "1 000", "١٢", "+1", "--1", "", "1.2.3", "€0.40"],
 )  # fmt: skip
 def test_every_other_way_of_writing_an_amount_is_refused_with_the_fix(text: str) -> None:
@@ -66,8 +72,9 @@ def test_property_an_accepted_amount_is_digits_and_at_most_one_dot(text: str) ->
         value = parse_decimal(text)
     except ValueError:
         return
-    plain = text.strip().removeprefix("-")
-    assert plain.replace(".", "", 1).isascii() and plain.replace(".", "", 1).isdigit()
+    plain = text.strip().removeprefix("-").lower().replace("e-", "e").replace("e+", "e")
+    assert plain.replace(".", "", 1).replace("e", "", 1).isascii()
+    assert plain.replace(".", "", 1).replace("e", "", 1).isdigit()
     assert value == Decimal(text.strip())
 
 
