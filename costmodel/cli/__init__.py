@@ -5,8 +5,9 @@ Each subcommand lives in its own module in this package and exposes ``register(s
 them and ``costmodel prices`` imports only ``costmodel.cli.prices`` (and what it uses): a command
 module is imported only when its command runs or its ``--help`` is asked.
 
-This module parses, and turns :class:`~costmodel.errors.InputError` into a one-paragraph message
-and exit code 2. A command that needs an optional dependency group that is not installed says
+This module parses, and turns :class:`~costmodel.errors.InputError` (and
+:class:`~costmodel.errors.StoreError`: the store path is the user's setting) into a one-paragraph
+message and exit code 2. A command that needs an optional dependency group that is not installed says
 which ``pip install 'costmodel[...]'`` to run (exit code 2). Nothing here prints a traceback: an
 unforeseen exception (a bug) becomes one redacted line and exit code 1, unless
 ``COSTMODEL_DEBUG`` is set.
@@ -23,7 +24,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from costmodel.errors import CostmodelError, InputError
+from costmodel.errors import CostmodelError, InputError, StoreError
 
 __all__ = ["COMMANDS", "EXTRAS", "Command", "build_parser", "main", "missing_extra_message"]
 
@@ -156,7 +157,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = int(handler(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, inside the handler below, not at interpreter exit
         return code
-    except InputError as exc:
+    except (InputError, StoreError) as exc:  # a store path that cannot be used is the user's setting to fix
         sys.stderr.write(f"costmodel: {exc}\n")
         return 2
     except CostmodelError as exc:

@@ -144,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
         from costmodel.cli import _bench_sweep
 
         return _bench_sweep.sweep(args, rest)
-    conn = store.connect(args.db)
+    conn = store.connect(args.db, create=False)  # list/show/compare/export create no folders
     try:
         if action == "list":
             return _list(conn, args)

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from costmodel.cli._common import print_json, table
-from costmodel.errors import CostmodelError, InputError
+from costmodel.errors import CostmodelError, CredentialError, InputError
 from costmodel.launch import cancel_launch, list_launches, refresh_launch, settings_from_record
 from costmodel.launch.records import LaunchRecord
 from costmodel.money import format_usd
@@ -49,7 +49,7 @@ def _money(value: Any) -> str:
 def run(args: argparse.Namespace) -> int:
     if args.cancel and not args.launch_id:
         raise InputError("--cancel needs --launch-id", field="--launch-id")
-    with closing(connect(args.db)) as conn:
+    with closing(connect(args.db, create=False)) as conn:  # listing creates no folders
         records = list_launches(conn, launch_id=args.launch_id)
         if args.launch_id and not records:
             raise InputError(
@@ -59,6 +59,14 @@ def run(args: argparse.Namespace) -> int:
         for record in records:
             note = ""
             credential, auth = _credential(record)
+            if args.cancel and credential is None:
+                raise CredentialError(
+                    f"no credential to cancel {record.launch_id} on {record.provider}",
+                    field="api key",
+                    hint="set OPENAI_API_KEY"
+                    if record.provider == "openai"
+                    else "set AZURE_OPENAI_API_KEY (or AZURE_OPENAI_AD_TOKEN) with AZURE_OPENAI_ENDPOINT",
+                )
             settings = settings_from_record(record, azure_auth=auth) if record.provider == "azure" else None
             try:
                 if args.cancel:
@@ -67,6 +75,8 @@ def run(args: argparse.Namespace) -> int:
                     snap = refresh_launch(conn, record.launch_id, credential=credential, settings=settings)
                     record, note = snap.record, snap.note
             except CostmodelError as exc:  # one unreachable launch must not hide the others
+                if args.cancel:  # the one thing asked for failed: say so and exit non-zero
+                    raise
                 note = f"not refreshed: {exc}"
             rows.append((record, note))
     if args.json:

@@ -402,6 +402,28 @@ def plan_launch(
     else:
         body["trainingType"] = training_type
 
+    problems = tuple(analysis.problems)
+    has_errors = bool(analysis.has_errors)
+    wanted = {"supervised": "chat", "dpo": "dpo"}.get(str(spec.method))
+    found = getattr(analysis, "format", None)  # "chat", "dpo" or "unknown" (a DatasetAnalysis)
+    if wanted is not None and found in ("chat", "dpo") and found != wanted:
+        # refused here, before any upload: the API would accept the file and fail the job later
+        from costmodel.dataset import Problem
+
+        problems += (
+            Problem(
+                line=None,
+                field="method",
+                code="method_mismatch",
+                severity="error",
+                message=f"method '{spec.method}' needs {wanted} examples but the file holds {found} examples",
+                hint="use --method dpo for preference examples, supervised for chat examples"
+                if found == "dpo"
+                else "use --method supervised for chat examples, or give a preference (DPO) file",
+            ),
+        )
+        has_errors = True
+
     plan = LaunchPlan(
         spec=spec,
         settings=settings,
@@ -416,8 +438,8 @@ def plan_launch(
         billed_tokens=billed,
         n_epochs=n_epochs,
         estimated_tokens=billed * n_epochs,
-        problems=tuple(analysis.problems),
-        has_errors=bool(analysis.has_errors),
+        problems=problems,
+        has_errors=has_errors,
         breakdown=breakdown,
         estimated_cost_usd=breakdown.total,
         price_usd_per_1m=price,

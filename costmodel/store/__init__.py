@@ -167,10 +167,36 @@ class Store:
         return f"Store({self._source or ':memory:'})"
 
 
-def connect(path: Path | str | None = None) -> Store:
+def _check_user_path(target: Path, *, create: bool) -> None:
+    """An explicit store path (``--db``) must be a regular file, or a new name (in an existing folder
+    unless ``create``)."""
+    import stat
+
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        if not create and not target.parent.is_dir():
+            raise StoreError(
+                f"the folder {target.parent} does not exist",
+                source=str(target),
+                hint="create the folder first, or give a store path in an existing folder",
+            ) from None
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot open the store: {exc.strerror or exc}", source=str(target)) from None
+    if not stat.S_ISREG(mode):
+        raise StoreError(
+            "is not a regular file (a folder or a device cannot hold the store)",
+            source=str(target),
+            hint="give a file path such as ~/costmodel.sqlite3",
+        )
+
+
+def connect(path: Path | str | None = None, *, create: bool = True) -> Store:
     """Open (creating if needed) the store and migrate it to the current schema.
 
-    ``":memory:"`` opens a private in-memory store (tests). Raises :class:`StoreError` when the
+    ``":memory:"`` opens a private in-memory store (tests). ``create=False`` (commands that only
+    read, such as listing) never creates folders for an explicit ``path``. Raises :class:`StoreError` when the
     file cannot be opened, is not a store, or was written by a newer costmodel.
     """
     from costmodel.store.schema import migrate
@@ -179,6 +205,8 @@ def connect(path: Path | str | None = None) -> Store:
     target = None if memory else (Path(path) if path is not None else default_path())
     source = ":memory:" if target is None else str(target)
     conn: sqlite3.Connection | None = None
+    if target is not None and path is not None:  # a path the user chose: a regular file
+        _check_user_path(target, create=create)  # create=False (listing): no folders made for it
     try:
         if target is not None:
             target.parent.mkdir(parents=True, exist_ok=True)
