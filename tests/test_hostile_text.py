@@ -171,3 +171,38 @@ def test_the_limit_itself_is_accepted(tmp_path: Path) -> None:
         }
     )
     assert len(load_scenario(_scenario(tmp_path, body, ".json")).paths) == MAX_PATHS
+
+
+# --- class 2: the tokenizer handles long lines in bounded pieces ------------------------------------------
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["hello", "world", " the", "é", "日本語", "\n", "  ", "1234", ",", " x", "\t", "don't", "🙂"]),
+        max_size=200,
+    )
+)
+def test_property_counting_in_pieces_is_exact_when_whitespace_separates_them(words: list[str]) -> None:
+    """The pieces are cut just before whitespace, where the pre-tokenizer splits: same count as one encode."""
+    from costmodel.dataset.tokens import TokenCounter, get_encoding
+
+    enc = get_encoding("o200k_base")
+    text = " ".join(words)
+
+    class Small(TokenCounter):
+        PIECE_CHARS = 40
+        CACHE_MAX_CHARS = 10
+
+    assert Small(enc).text(text) == len(enc.encode_ordinary(text))
+
+
+def test_a_long_word_without_spaces_is_counted_within_one_token_per_piece() -> None:
+    from costmodel.dataset.tokens import TokenCounter, get_encoding
+
+    enc = get_encoding("o200k_base")
+    text = "abcdefgh" * 40_000  # 320,000 characters, no whitespace: hard cuts
+    exact = len(enc.encode_ordinary(text))
+    counted = TokenCounter(enc).text(text)
+    pieces = -(-len(text) // TokenCounter.PIECE_CHARS)
+    assert abs(counted - exact) <= pieces

@@ -71,7 +71,7 @@ import os
 import sys
 import tempfile
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -408,6 +408,25 @@ class Encoder(Protocol):
     def encode_ordinary(self, text: str) -> list[int]: ...
 
 
+def _pieces(text: str, size: int) -> Iterator[str]:
+    """``text`` in pieces of about ``size`` characters, each cut just before a whitespace character
+    when one lies in the second half of the window."""
+    start = 0
+    n = len(text)
+    while start < n:
+        end = start + size
+        if end >= n:
+            yield text[start:]
+            return
+        cut = end
+        for i in range(end, start + size // 2, -1):
+            if text[i].isspace() and not text[i - 1].isspace():
+                cut = i
+                break
+        yield text[start:cut]
+        start = cut
+
+
 @dataclass(frozen=True, slots=True)
 class TokenCount:
     """Tokens of one example: ``total`` (billed before the context cap), ``assistant`` (statistic)."""
@@ -460,11 +479,18 @@ class TokenCounter:
         return self.encoder.name
 
     LONG_TEXT_CHARS = 100_000
+    PIECE_CHARS = 64 * 1024
+    """Longer strings are encoded in pieces cut just before whitespace (where the encoding's
+    pre-tokenizer splits anyway, so counts stay exact); a stretch with no whitespace is cut hard,
+    which can move at most one token per 64 Ki characters. Without this, the byte-pair merge of one
+    15 MB word holds about 50 bytes per character (issue 14: 1 GB for a 15 MB line)."""
     """Longer strings are counted through ``encode_to_numpy`` when the encoder has it: 4 bytes per
     token instead of a Python list of ints (a 10 MB string would otherwise cost ~100 MB)."""
 
     def text(self, text: str) -> int:
         """Tokens of a string (no overhead)."""
+        if len(text) > self.PIECE_CHARS:
+            return sum(self.text(piece) for piece in _pieces(text, self.PIECE_CHARS))
         if len(text) > self.CACHE_MAX_CHARS:
             if len(text) > self.LONG_TEXT_CHARS and hasattr(self.encoder, "encode_to_numpy"):
                 # allowed_special empty + no disallowed check = encode_ordinary, as a uint32 array
