@@ -53,7 +53,8 @@ def test_jobs_cancel_without_a_key_exits_2(tmp_path: Path, capsys: pytest.Captur
         os.environ["OPENAI_API_KEY"] = "sk-test-hostile-0000"
         try:
             assert main(["launch", "--provider", "openai", "--dataset", str(SAMPLE), "--model", MODEL,
-                         "--base-url", fake.openai_base_url, "--yes", "--json", "--db", str(db)]) == 0  # fmt: skip
+                         "--base-url", fake.openai_base_url, "--yes", "--json", "--acknowledge-lifecycle",
+                         "--db", str(db)]) == 0  # fmt: skip
             launch_id = json.loads(capsys.readouterr().out)["launch_id"]
         finally:
             del os.environ["OPENAI_API_KEY"]
@@ -72,7 +73,7 @@ def test_a_method_that_does_not_match_the_file_is_refused_before_anything_is_sen
         os.environ["OPENAI_API_KEY"] = "sk-test-hostile-0000"
         try:
             code = main(["launch", "--provider", "openai", "--dataset", str(dataset), "--model", MODEL,
-                         "--method", method, "--base-url", fake.openai_base_url, "--yes",
+                         "--method", method, "--base-url", fake.openai_base_url, "--yes", "--acknowledge-lifecycle",
                          "--db", str(tmp_path / "s.db")])  # fmt: skip
         finally:
             del os.environ["OPENAI_API_KEY"]

@@ -97,8 +97,8 @@ def test_an_interrupted_launch_resumes_to_exactly_one_file_and_one_job(
     with FakeOpenAIServer(file_process_s=1.0, validate_s=0.5) as fake:
         env = _env(db, OPENAI_API_KEY="sk-test-faults-0000")
         argv = ["launch", "--provider", "openai", "--dataset", str(SAMPLE), "--model", MODEL,
-                "--base-url", fake.openai_base_url, "--yes", "--json", "--launch-id", "fault-1",
-                "--db", str(db)]  # fmt: skip
+                "--base-url", fake.openai_base_url, "--yes", "--json", "--acknowledge-lifecycle",
+                "--launch-id", "fault-1", "--db", str(db)]  # fmt: skip
         code, seen = _interrupt(argv, env, sig, delay)
         assert code in ENDINGS, code
         _no_orphans(seen)
