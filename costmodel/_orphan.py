@@ -45,8 +45,14 @@ def _watch(parent_pid: int) -> None:
         time.sleep(_POLL_S)
 
 
+_watching: set[int] = set()
+
+
 def die_with_parent(parent_pid: int) -> None:
-    """Make the calling process end when ``parent_pid`` is no longer its parent."""
+    """Make the calling process end when ``parent_pid`` is no longer its parent (idempotent)."""
+    if parent_pid in _watching:
+        return
+    _watching.add(parent_pid)
     _set_pdeathsig()
     if os.getppid() != parent_pid:  # the parent died before we got here
         os._exit(1)

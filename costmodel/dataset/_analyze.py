@@ -266,12 +266,10 @@ def _run(
         return
     n_pool = n_workers - 1
     ctx = multiprocessing.get_context("spawn")  # no fork: callers may be threaded (the dashboard)
-    with ProcessPoolExecutor(
-        max_workers=n_pool, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),)
-    ) as pool:
+    with ProcessPoolExecutor(max_workers=n_pool, mp_context=ctx) as pool:
         # chunks go to the spawned processes only once they are ready (started, encoding built):
         # until then this process counts alone, so it never waits for a process still starting
-        ready = [pool.submit(warm_up, encoding_name) for _ in range(n_pool)]
+        ready = [pool.submit(warm_up, encoding_name, os.getpid()) for _ in range(n_pool)]
         pending: deque[tuple[Chunk | OversizedLine, Future[ChunkResult] | ChunkResult | None]] = deque()
         in_flight = 0
         for part in chunks:
@@ -315,8 +313,12 @@ def _all_ready(ready: list[Future[None]]) -> bool:
     return True
 
 
-def warm_up(encoding_name: str) -> None:
-    """A spawned process' first task: build the encoding, so that it is ready for chunks."""
+def warm_up(encoding_name: str, parent_pid: int | None = None) -> None:
+    """A spawned process' first task: build the encoding, so that it is ready for chunks.
+
+    With ``parent_pid``, the process also ends when that parent dies, whatever the signal (issue 14)."""
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     _lines._counter_for(encoding_name)
 
 
