@@ -131,3 +131,10 @@ def test_a_bad_learning_rate_multiplier_stops_before_the_upload(value: str, tmp_
 def test_limits_table_names_only_real_flags() -> None:
     flags = {o for _path, _p, action in ACTIONS for o in action.option_strings}
     assert set(FLAG_LIMITS) <= flags | {"--throughput"}, set(FLAG_LIMITS) - flags
+
+
+def test_the_epoch_limit_is_the_engines() -> None:
+    from costmodel.cli._limits import MAX_EPOCHS
+    from costmodel.engine.training import MAX_EPOCHS as ENGINE_MAX_EPOCHS
+
+    assert MAX_EPOCHS == ENGINE_MAX_EPOCHS

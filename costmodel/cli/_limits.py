@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from costmodel.engine.training import MAX_EPOCHS
 from costmodel.errors import InputError
 
 __all__ = [
@@ -34,6 +33,10 @@ __all__ = [
     "guard_numeric_flags",
     "numeric_actions",
 ]
+
+MAX_EPOCHS = 50
+"""The n_epochs range of both fine-tuning APIs; equal to costmodel.engine.training.MAX_EPOCHS (pinned by a
+test; not imported, so that ``costmodel --help`` loads no engine or pydantic code)."""
 
 MAX_PROMPT_TOKENS = 2_000_000
 """Synthetic prompt of ``bench --prompt-tokens``: above the largest context window sold (about 1M)."""
