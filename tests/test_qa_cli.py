@@ -123,7 +123,7 @@ def test_training_tokens_without_epochs_are_priced_not_dropped(capsys: pytest.Ca
     )
     assert code == 0, err
     assert "training (one-off): $9.00" in out
-    assert "Training tokens (1,000,000 billed x 3 epochs): 3 1M tokens x $3.00 = $9.00 (copy_of_official)" in out
+    assert "Training tokens (1,000,000 billed x 3 epochs): 3 million tokens x $3.00 = $9.00 (copy_of_official)" in out
 
 
 def test_breakeven_of_fine_tuned_against_few_shot_reports_the_payback(capsys: pytest.CaptureFixture[str]) -> None:
