@@ -20,8 +20,11 @@ class LazyPool:
 
     instances: ClassVar[list[LazyPool]] = []
 
-    def __init__(self, max_workers: int, mp_context: Any = None) -> None:
+    def __init__(
+        self, max_workers: int, mp_context: Any = None, initializer: Any = None, initargs: tuple[Any, ...] = ()
+    ) -> None:
         self.max_workers = max_workers
+        self.initializer = initializer  # die_with_parent in a real worker: not run here (this process is the parent)
         self.ran_in_pool = 0
         LazyPool.instances.append(self)
 

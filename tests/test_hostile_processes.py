@@ -55,7 +55,7 @@ def descendants(root: int) -> set[int]:
     return found
 
 
-def _big_dataset(path: Path, lines: int = 60_000) -> Path:
+def _big_dataset(path: Path, lines: int = 130_000) -> Path:  # over 32 MiB: analyze starts workers from there
     row = {
         "messages": [
             {"role": "system", "content": "You answer recipe questions briefly."},

@@ -266,10 +266,13 @@ def _run(
         return
     n_pool = n_workers - 1
     ctx = multiprocessing.get_context("spawn")  # no fork: callers may be threaded (the dashboard)
-    with ProcessPoolExecutor(max_workers=n_pool, mp_context=ctx) as pool:
+    # every spawned process ends with this one, whatever the signal (issue 14): set as it starts
+    with ProcessPoolExecutor(
+        max_workers=n_pool, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         # chunks go to the spawned processes only once they are ready (started, encoding built):
         # until then this process counts alone, so it never waits for a process still starting
-        ready = [pool.submit(warm_up, encoding_name, os.getpid()) for _ in range(n_pool)]
+        ready = [pool.submit(warm_up, encoding_name) for _ in range(n_pool)]
         pending: deque[tuple[Chunk | OversizedLine, Future[ChunkResult] | ChunkResult | None]] = deque()
         in_flight = 0
         for part in chunks:
