@@ -20,6 +20,7 @@ from costmodel.cli._serving_args import add_serving_options, apply_serving_args
 from costmodel.engine.scenario import evaluate
 from costmodel.engine.usage import PathSpec
 from costmodel.errors import InputError
+from costmodel.money import format_quantity
 from costmodel.present.currency import currency_code, rate_caption
 from costmodel.present.numbers import explain
 
@@ -95,6 +96,15 @@ def run(args: argparse.Namespace) -> int:
                     for e in explained
                 ],
                 "availability": {c.path.label: availability_json(c.availability) for c in result.costs},
+                "capacity": {
+                    c.path.label: {
+                        "unit": c.capacity.unit_name,
+                        "tokens_per_second_per_unit": c.capacity.tokens_per_second_per_unit,
+                        "throughput_source": c.capacity.throughput_source,
+                    }
+                    for c in result.costs
+                    if c.capacity is not None
+                },
                 "paybacks": [
                     {
                         "fine_tuned": pb.fine_tuned.label,
@@ -113,6 +123,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"Prices as of {result.as_of} ({be.reliability.value})")
     for cost in result.costs:
         print(f"{cost.path.label}: {availability_text(cost.availability)}")
+        if cost.capacity is not None:
+            cap = cost.capacity
+            tps = format_quantity(cap.tokens_per_second_per_unit, 1)
+            print(f"  one {cap.unit_name} sustains {tps} tokens/s ({cap.throughput_source})")
     t = scenario.traffic
     if t.input_tokens_per_month is not None and t.output_tokens_per_month is not None:
         share = t.input_tokens_per_month / (t.input_tokens_per_month + t.output_tokens_per_month)
