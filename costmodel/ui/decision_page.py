@@ -316,7 +316,18 @@ def _latency(result: ScenarioResult, rec: Recommendation) -> None:
         )
     else:
         st.caption("No latency figure for the recommended path yet: measure it on the Latency page.")
+    st.caption(output_length_caption(traffic.output_tokens_per_request, int(output_tokens)))
     st.dataframe(rows, hide_index=True, column_config={"detail": None})
+
+
+def output_length_caption(scenario_output_tokens: int | None, used: int) -> str:
+    """Which output length every path's published end-to-end latency is computed for (one for all).
+
+    >>> output_length_caption(200, 200)
+    "Every path's end-to-end latency is for the same output length: 200 output tokens per request (the scenario's)."
+    """
+    why = "the scenario's" if scenario_output_tokens else "a default: the traffic gives no output tokens per request"
+    return f"Every path's end-to-end latency is for the same output length: {used:,} output tokens per request ({why})."
 
 
 def render() -> None:
