@@ -90,6 +90,9 @@ def render() -> None:
     st.title("What-if")
     st.caption("Every control here is part of the scenario: the Decision page and a copied link use the same values.")
     state.show_input_errors()
+    from costmodel.ui.traffic_upload import render_traffic_upload
+
+    render_traffic_upload()
     _controls()
     result = state.evaluate_current()
     if result is None:
