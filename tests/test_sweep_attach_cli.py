@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from costmodel.cli import main
+from costmodel.money import format_quantity
 
 ROOT = Path(__file__).resolve().parents[1]
 SELF = "selfhosted:llama-3.1-8b:lora@g6.xlarge"
@@ -77,6 +78,11 @@ def test_compare_prices_the_selfhosted_path_at_the_sweeps_goodput(
     capacity = _path(captured.out, SELF)["capacity"]
     assert Decimal(capacity["tokens_per_second_per_unit"]) == rps * 700
     assert capacity["throughput_source"].startswith(f"measured: sweep {sid}, ")
+    code = main(["compare", "--path", SELF, *TRAFFIC, "--sweep", f"{SELF}={sid}", "--db", str(db)])
+    text = capsys.readouterr().out
+    assert (
+        code == 0 and f"one instance sustains {format_quantity(rps * 700, 1)} tokens/s (measured: sweep {sid}, " in text
+    )
     # the per-token path keeps its published prices: no sweep text there
     assert not any(ln["note"] and "measured: sweep" in ln["note"] for ln in _lines(captured.out, OPENAI))
 

@@ -97,6 +97,10 @@ def run(args: argparse.Namespace) -> int:
                 ["line", "quantity", "unit price", "cost", "reliability"],
             )
         )
+        if c.capacity is not None:
+            cap = c.capacity
+            tps = format_quantity(cap.tokens_per_second_per_unit, 1)
+            print(f"  one {cap.unit_name} sustains {tps} tokens/s ({cap.throughput_source})")
         if c.training is not None:
             print(f"  training (one-off): {format_money(c.training_total, fx)}{f' ({rate_tag(fx)})' if fx else ''}")
             for i in c.training.items:

@@ -187,7 +187,7 @@ def load_sweep(conn: Store, sweep_id: str) -> SweepInfo:
         raise InputError(
             f"no sweep '{sweep_id}' in the store",
             field="sweep_id",
-            hint="list sweeps with 'costmodel bench sweeps'" + (f"; recent: {', '.join(known)}" if known else ""),
+            hint="list sweeps with 'costmodel bench sweep list'" + (f"; recent: {', '.join(known)}" if known else ""),
         )
     tag = runs[0].config["sweep"]
     objective = Objective.model_validate(tag["objective"])
