@@ -18,7 +18,7 @@ from costmodel.cli._common import (
 from costmodel.cli._scenario_args import add_scenario_options, breakdown_json, converted, scenario_from_args
 from costmodel.cli._serving_args import add_serving_options, apply_serving_args
 from costmodel.engine.scenario import evaluate
-from costmodel.money import quantize_cents
+from costmodel.money import format_quantity, quantize_cents
 from costmodel.present.currency import currency_code, format_money, rate_caption, rate_tag
 from costmodel.units import format_line_quantity
 
