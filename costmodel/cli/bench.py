@@ -381,12 +381,42 @@ def _show(conn: Any, args: argparse.Namespace, ids: list[str]) -> int:
 
     info = get_run(conn, ids[0])
     summary = run_summary(conn, ids[0])
+    verdict = _objective_verdict(conn, args, info.run_id)
     if args.json:
-        print(json.dumps(_summary_json(info.run_id, info.status, summary), indent=2))
+        out = _summary_json(info.run_id, info.status, summary)
+        if verdict is not None:
+            out["objective"] = verdict
+        print(json.dumps(out, indent=2))
     else:
         print(f"run {info.run_id} ({info.display_status}) {info.path_label} via {info.endpoint_url}")
         print(_summary_text(summary))
+        if verdict is not None:
+            print(
+                f"objective {verdict['slo']}: {verdict['verdict'].upper()} "
+                f"({verdict['share_good']:.1%} of {verdict['requests']} measured requests good; "
+                f"{verdict['required_share']:.0%} required)"
+            )
     return 0
+
+
+def _objective_verdict(conn: Any, args: argparse.Namespace, run_id: str) -> dict[str, Any] | None:
+    """With ``--slo``: whether this stored run (any path, e.g. a per-token OpenAI path) meets the objective."""
+    if not getattr(args, "slo", None):
+        return None
+    from costmodel.latency.capacity import records_meet_objective
+    from costmodel.latency.store import load_records
+    from costmodel.latency.sweep import parse_objective
+
+    objective = parse_objective(args.slo, args.slo_percentile)
+    records = load_records(conn, run_id)
+    verdict, share = records_meet_objective(records, objective)
+    return {
+        "slo": " ".join(args.slo) if isinstance(args.slo, list) else str(args.slo),
+        "required_share": objective.share,
+        "verdict": verdict,
+        "share_good": share,
+        "requests": sum(1 for r in records if not r.warmup),
+    }
 
 
 def _compare(conn: Any, args: argparse.Namespace, ids: list[str]) -> int:
