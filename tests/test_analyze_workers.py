@@ -104,20 +104,31 @@ def test_real_worker_processes_give_the_same_result(many_chunks: bytes) -> None:
 
 
 @pytest.mark.parametrize(
-    ("cpus", "load", "expected"),
+    ("cpus", "load", "running", "expected"),
     [
-        (1, 0.0, 1),  # one CPU: never a second process
-        (2, 0.2, 2),  # idle machine
-        (2, 1.0, 2),  # this run on one CPU, the other idle
-        (2, 1.5, 1),  # the other CPU is busy half the time: a second process would not gain
-        (2, 11.0, 1),  # a saturated machine (measured: 17 s alone, 28 s with a second process)
-        (8, 3.0, 2),  # capped at 2
+        (1, 0.0, 1, 1),  # one CPU: never a second process
+        (2, 0.2, 1, 2),  # idle machine
+        (2, 1.0, 1, 2),  # this run on one CPU, the other idle
+        (2, 1.5, 1, 2),  # the average still counts a run that just ended; nothing else runnable now
+        (2, 1.5, 2, 1),  # another process is runnable right now: the other CPU is not idle
+        (2, 11.0, 1, 1),  # a saturated machine (measured: 17 s alone, 28 s with a second process)
+        (8, 3.0, 2, 2),  # capped at 2
+        (2, 1.0, None, 2),  # no /proc/loadavg: the 1-minute average alone
+        (2, 1.5, None, 1),
     ],
 )
-def test_default_workers(cpus: int, load: float, expected: int, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_workers(
+    cpus: int, load: float, running: int | None, expected: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(_analyze.os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
     monkeypatch.setattr(_analyze.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(_analyze, "_runnable_now", lambda: running)
     assert _analyze.default_workers() == expected
+
+
+def test_runnable_now_reads_the_kernel_count() -> None:
+    n = _analyze._runnable_now()
+    assert n is None or n >= 1  # this process is running while it reads
 
 
 def test_small_inputs_stay_in_process_whatever_is_asked(monkeypatch: pytest.MonkeyPatch) -> None:

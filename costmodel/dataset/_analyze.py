@@ -66,11 +66,14 @@ ProgressFn = Callable[[int, int], None]
 
 def default_workers() -> int:
     """Processes that count tokens when the caller does not say: 2 (this one and one spawned) when
-    this process may use 2 CPUs and the 1-minute load average leaves one of them idle, else 1.
+    this process may use 2 CPUs, another CPU is idle right now and the machine was not saturated over
+    the last minute; else 1.
 
     A second process gains only on an idle core: on a saturated machine it adds its start-up and
     its own encoding (about 1 s of CPU) and takes the same core time slices (measured: a
     51 MB file took 17 s in one process and 28 s with two at a load average of 11 on 2 CPUs).
+    "Idle right now" is the kernel's count of runnable processes (``/proc/loadavg``, this one
+    included): the 1-minute average alone lags, and still counts a run that ended seconds ago.
     """
     try:
         cpus = len(os.sched_getaffinity(0))
@@ -82,7 +85,19 @@ def default_workers() -> int:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # pragma: no cover - Windows
         return 2
-    return 2 if load <= cpus - 1 else 1
+    running = _runnable_now()
+    if running is None:
+        return 2 if load <= cpus - 1 else 1
+    return 2 if running <= cpus - 1 and load <= cpus else 1
+
+
+def _runnable_now() -> int | None:
+    """Processes runnable at this instant, this one included (Linux; ``None`` elsewhere)."""
+    try:
+        with open("/proc/loadavg", encoding="ascii") as f:
+            return int(f.read().split()[3].split("/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _in_process_max_bytes() -> int:
