@@ -7,6 +7,8 @@ import re
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from costmodel.engine.scenario import load_scenario
 from costmodel.ui.inputs import ScenarioInputs
 from costmodel.ui.presets import PRESETS, SCENARIOS_DIR, inputs_from_scenario, preset_inputs
@@ -129,3 +131,23 @@ def test_a_scenario_with_serving_options_says_what_the_dashboard_cannot_hold() -
     inputs, notes = inputs_from_scenario(load_scenario(SCENARIOS_DIR / "2026-every-shape-llama-3.1-8b.yaml"))
     assert inputs.paths[2] == "selfhosted:llama-3.1-8b:lora@g6.xlarge"
     assert any("serving options" in n for n in notes)
+
+
+def test_launch_control_stays_beside_the_break_even_disabled_with_its_lifecycle_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue 13 acceptance with issue 10: on 2026-12-02 gpt-3.5-turbo can no longer be fine-tuned on OpenAI
+    (retired 2026-10-23, data/lifecycle.csv), so the late-2023 preset's launch control is there but disabled,
+    naming why; before the wind-down (2024-01-15, the preset's own date) it is a live link."""
+    from costmodel.ui import state
+
+    monkeypatch.setattr(state, "today", lambda: date(2026, 12, 2))
+    at = _click_preset("late2023")
+    assert not at.exception
+    disabled = [b for b in at.button if b.key == "launch_disabled"]
+    assert disabled and disabled[0].disabled and disabled[0].label == "Launch this fine-tuning"
+    reason = [c for c in texts(at, "caption") if c.startswith("Disabled: ")]
+    assert reason and "not possible on 2026-12-02" in reason[0] and "gpt-3.5-turbo" in reason[0], reason
+    monkeypatch.setattr(state, "today", lambda: date(2024, 1, 15))
+    at = _click_preset("late2023")
+    assert not [b for b in at.button if b.key == "launch_disabled"]

@@ -194,7 +194,8 @@ def _launch_control(result: ScenarioResult, rec: Recommendation) -> None:
         below = "OpenAI" if str(be.cheaper_below or "").startswith("openai") else "Azure"
         above = "Azure" if below == "OpenAI" else "OpenAI"
         st.caption(f"OpenAI vs Azure: {below} is cheaper below it, {above} above it.")
-    if rec.fine_tuned:
+    refusal = _training_closed_today(rec) if rec.fine_tuned else None
+    if rec.fine_tuned and refusal is None:
         st.page_link(
             nav.page("launch"),
             label="Launch this fine-tuning",
@@ -202,9 +203,26 @@ def _launch_control(result: ScenarioResult, rec: Recommendation) -> None:
             query_params={"path": rec.path.label},
         )
         st.caption(rec.path.label)
+    elif refusal is not None:
+        st.button("Launch this fine-tuning", disabled=True, key="launch_disabled", icon=":material/rocket_launch:")
+        st.caption(f"Disabled: {refusal}")
     else:
         st.button("Launch this fine-tuning", disabled=True, key="launch_disabled", icon=":material/rocket_launch:")
         st.caption("Disabled: the recommendation is a base model with a few-shot prompt, which needs no training.")
+
+
+def _training_closed_today(rec: Recommendation) -> str | None:
+    """Why the recommended path cannot be fine-tuned today (a launch happens today, whatever the as-of
+    date of the prices), or None when it can or when costmodel does not launch it."""
+    if rec.path.provider not in (Provider.OPENAI, Provider.AZURE):
+        return None
+    from costmodel.launch.availability_check import check_launch
+
+    try:
+        check = check_launch(state.catalog(), rec.path.provider, rec.path.model, state.today())
+    except CostmodelError:
+        return None
+    return check.refusal
 
 
 def _all_numbers(result: ScenarioResult, fx: FxRate | None) -> None:
