@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from costmodel.errors import CatalogError, InputError
 from costmodel.money import parse_decimal
 from costmodel.prices.csvfiles import _first_error, _read
-from costmodel.prices.rows import TIERS, Provider, Reliability
+from costmodel.prices.rows import TIERS, Provider, Reliability, check_source_url
 
 __all__ = [
     "CapacityRow",
@@ -61,11 +61,7 @@ class _Graded(BaseModel):
     @field_validator("source_url")
     @classmethod
     def _url(cls, v: str | None) -> str | None:
-        if v in (None, ""):
-            return None
-        if not v.startswith(("https://", "http://")):
-            raise ValueError("must start with https:// (or be empty for an unconfirmed row)")
-        return v
+        return check_source_url(v)
 
     @model_validator(mode="after")
     def _graded(self) -> _Graded:

@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from costmodel.errors import CatalogError, UnknownModelError
 from costmodel.prices.csvfiles import _blank_to_none, _first_error
-from costmodel.prices.rows import Provider, Reliability, Variant, _FieldError
+from costmodel.prices.rows import Provider, Reliability, Variant, _FieldError, check_iso_date, check_source_url
 
 if TYPE_CHECKING:
     from costmodel.prices.catalog import Catalog
@@ -104,18 +104,12 @@ class LifecycleRow(BaseModel):
     @field_validator("date", mode="before")
     @classmethod
     def _iso_date(cls, v: object) -> object:
-        if isinstance(v, str) and not _ISO_DATE.match(v.strip()):
-            raise ValueError(f"{v!r} is not a date written YYYY-MM-DD")
-        return v
+        return check_iso_date(v)
 
     @field_validator("source_url")
     @classmethod
     def _url(cls, v: str | None) -> str | None:
-        if v in (None, ""):
-            return None
-        if not v.startswith(("https://", "http://")):
-            raise ValueError("must start with https:// (or be empty for an unconfirmed row)")
-        return v
+        return check_source_url(v)
 
     @model_validator(mode="after")
     def _consistent(self) -> LifecycleRow:

@@ -156,6 +156,23 @@ _STRICT = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def check_iso_date(v: object) -> object:
+    """A date field's raw value: a string must be a plain day ``YYYY-MM-DD`` (pydantic alone also
+    takes datetimes such as ``2024-01-01T00:00``). Shared by every validated data file."""
+    if isinstance(v, str) and not _ISO_DATE.match(v.strip()):
+        raise ValueError(f"{v!r} is not a date written YYYY-MM-DD")
+    return v
+
+
+def check_source_url(v: str | None) -> str | None:
+    """A ``source_url`` field: empty means none (the row must then be graded unconfirmed), else http(s)."""
+    if not v:
+        return None
+    if not v.startswith(("https://", "http://")):
+        raise ValueError("must start with https:// (or be empty for an unconfirmed row)")
+    return v
+
+
 class _FieldError(ValueError):
     """A ValueError raised by a whole-row check that still belongs to one field (for messages)."""
 
@@ -206,18 +223,12 @@ class PriceRow(BaseModel):
     @classmethod
     def _iso_date(cls, v: object) -> object:
         # pydantic alone also takes datetimes ("2024-01-01T00:00"); a catalogue date is a plain day
-        if isinstance(v, str) and not _ISO_DATE.match(v.strip()):
-            raise ValueError(f"{v!r} is not a date written YYYY-MM-DD")
-        return v
+        return check_iso_date(v)
 
     @field_validator("source_url")
     @classmethod
     def _url(cls, v: str | None) -> str | None:
-        if v in (None, ""):
-            return None
-        if not v.startswith(("https://", "http://")):
-            raise ValueError("must start with https:// (or be empty for an unconfirmed row)")
-        return v
+        return check_source_url(v)
 
     @model_validator(mode="after")
     def _consistent(self) -> PriceRow:
