@@ -27,7 +27,7 @@ TRAFFIC = ["--requests-per-day", "20000", "--input-tokens", "500", "--output-tok
 
 @pytest.fixture(scope="module")
 def stored_sweep(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    """A short sweep (4 coarse steps) against a server serving at most 2 streams at once."""
+    """A short sweep (3 steps of about a second, from 8 req/s) against a server serving at most 2 streams at once."""
     db = tmp_path_factory.mktemp("sweep") / "s.sqlite3"
     code = f"""
 import sys
@@ -36,8 +36,8 @@ knobs = ServerKnobs(ttft_ms=20, itl_ms=5, output_tokens=8, max_streams=2, role_c
 with start_subprocess_server(knobs) as url:
     from costmodel.cli import main
     sys.argv = ["costmodel", "bench", "sweep", "--base-url", url, "--model", "fake-model", "--max-tokens", "8",
-        "--prompt-tokens", "16", "--slo", "ttft:400", "--slo-percentile", "90", "--start-rate", "2",
-        "--step-duration", "1.5", "--max-steps", "3", "--seed", "3", "--db", {str(db)!r}, "--json"]
+        "--prompt-tokens", "16", "--slo", "ttft:400", "--slo-percentile", "90", "--start-rate", "8",
+        "--step-duration", "1", "--min-step-requests", "8", "--max-steps", "3", "--seed", "3", "--db", {str(db)!r}, "--json"]
     raise SystemExit(main())
 """
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=200)
