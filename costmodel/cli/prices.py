@@ -190,6 +190,17 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(f"  {provider}:{model}:{variant}: {availability_text(av).removeprefix('availability: ')}\n")
     sys.stdout.write("\n")
     notes = ["windows are [from, to): the end day is excluded; 'open' = no known end"]
+    if args.model:
+        catalog = catalog_from_args(args)
+        for provider in [args.provider] if args.provider else list(Provider):
+            for variant in Variant:
+                moved = catalog.dated_alias(provider, args.model, as_of, variant)
+                if moved is None:
+                    continue
+                notes.append(
+                    f"on {as_of.isoformat()} {moved.provider} '{args.model}' ({variant}) named {moved.model} "
+                    f"(from {moved.window()}; {moved.reliability}: {moved.source_url or moved.note})"
+                )
     user_files = sorted({r.origin for r in rows if r.origin != "prices.csv"})
     if user_files:
         notes.append("rows from " + ", ".join(user_files) + " override the bundled catalogue")

@@ -271,8 +271,11 @@ def windows(lifecycle: Lifecycle, path: PathLike, *, as_of: date, horizon_months
     ('closes_within_horizon', datetime.date(2027, 1, 14), datetime.date(2027, 1, 6))
     """
     variant = Variant.FINE_TUNED if path.fine_tuned else Variant.BASE
-    own = lifecycle.rows_for(path.provider, path.model, variant)
-    base_rows = lifecycle.rows_for(path.provider, path.model, Variant.BASE) if path.fine_tuned else ()
+    # a moving name (gpt-4o) is the snapshot it named on as_of for this variant; a fine-tuned model's
+    # base is that same snapshot
+    model = lifecycle.canonical(path.provider, path.model, as_of, variant)
+    own = lifecycle.rows_for(path.provider, model, variant)
+    base_rows = lifecycle.rows_for(path.provider, model, Variant.BASE) if path.fine_tuned else ()
     known = any(r.model != ANY_MODEL for r in (*own, *base_rows))
 
     trainable_from = trainable_until = None

@@ -167,7 +167,7 @@ def capacity_path_cost(
             )
         unit_price = price
     else:
-        model = catalog.canonical_model(path.provider, path.model)
+        model = catalog.canonical_model(path.provider, path.model, as_of, path.variant)
         kind = _UNIT_KIND.get(path.tier, Kind.GPU_HOUR)
         row = _price(catalog, path, model, kind, as_of)
         cap = fleet.find_capacity(path.provider, model, path.tier)

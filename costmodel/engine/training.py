@@ -153,7 +153,7 @@ def estimate_training(
     """
     _check_volume(billed_tokens, epochs)
     prov = Provider(provider)
-    canonical = catalog.canonical_model(prov, model)
+    canonical = catalog.canonical_model(prov, model, as_of, Variant.FINE_TUNED)
     label = f"Training {prov}:{canonical}@{tier}"
     row = catalog.maybe_lookup(prov, canonical, Variant.FINE_TUNED, Kind.TRAINING, tier, as_of)
     if row is not None:
@@ -209,7 +209,7 @@ def estimate_training(
 def estimate_rft(catalog: Catalog, *, provider: str, model: str, tier: str, as_of: date, hours: Decimal) -> Breakdown:
     """Reinforcement fine-tuning cost for ``hours`` of core training, capped where the provider caps it."""
     prov = Provider(provider)
-    canonical = catalog.canonical_model(prov, model)
+    canonical = catalog.canonical_model(prov, model, as_of, Variant.FINE_TUNED)
     row = catalog.lookup(prov, canonical, Variant.FINE_TUNED, Kind.RFT_TRAINING, tier, as_of)
     cap_row = catalog.maybe_lookup(prov, canonical, Variant.FINE_TUNED, Kind.RFT_JOB_CAP, tier, as_of)
     item = item_from_row(f"RFT core training ({hours} h)", row, hours, "hours")

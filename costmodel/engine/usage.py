@@ -318,7 +318,7 @@ class PathPrices:
 def resolve_prices(catalog: Catalog, path: PathSpec | str, as_of: date, *, need_batch: bool = False) -> PathPrices:
     """Look up every row ``path`` needs at ``as_of`` (raises naming what is missing)."""
     path = as_path(path)
-    model = catalog.canonical_model(path.provider, path.model)
+    model = catalog.canonical_model(path.provider, path.model, as_of, path.variant)
     if not any(r.provider == path.provider and r.model == model and r.amount is not None for r in catalog.rows):
         raise PriceLookupError(
             f"{path.label}: no published price ({path.provider} lists {model}, but the catalogue has no figure for it)",
@@ -487,7 +487,7 @@ class PathCost(BaseModel):
 
 def with_training_minimum(catalog: Catalog, path: PathSpec, as_of: date, training: Breakdown) -> Breakdown:
     """Add a top-up line when the provider bills at least a minimum per job (Together: $5 until late 2025)."""
-    model = catalog.canonical_model(path.provider, path.model)
+    model = catalog.canonical_model(path.provider, path.model, as_of, Variant.FINE_TUNED)
     row = catalog.maybe_lookup(
         path.provider, model, Variant.FINE_TUNED, Kind.TRAINING_MINIMUM, training_tier(path), as_of
     )

@@ -3,7 +3,8 @@
 :meth:`Catalog.lookup` takes an "as of" date and returns exactly one row, or raises
 :class:`~costmodel.errors.PriceLookupError` naming the rows it saw.
 
-The bundled files are ``data/prices.csv`` and ``data/models.csv`` at the top of the project,
+The bundled files are ``data/prices.csv``, ``data/models.csv`` and ``data/aliases.csv`` (what a
+moving name such as ``gpt-4o`` named on each day) at the top of the project,
 installed as the package ``costmodel._data`` (:data:`DATA_DIR`, found by ``importlib.resources``).
 A user catalogue in the same CSV format overrides the bundled one with
 :meth:`Catalog.overridden_by`: a user row replaces the part of every bundled row with the same
@@ -20,10 +21,11 @@ from pathlib import Path
 
 from costmodel._bundled import data_dir
 from costmodel.errors import CatalogError, PriceLookupError, UnknownModelError
-from costmodel.prices.csvfiles import _read, parse_models_csv, parse_price_csv
+from costmodel.prices.csvfiles import _read, parse_aliases_csv, parse_models_csv, parse_price_csv
 from costmodel.prices.lifecycle import Lifecycle, build_lifecycle, parse_lifecycle_csv
 from costmodel.prices.rows import (
     TIERS,
+    DatedAlias,
     Kind,
     ModelInfo,
     PriceKey,
@@ -58,11 +60,16 @@ class Catalog:
     """An immutable set of price rows plus the model registry, with as-of lookups."""
 
     def __init__(
-        self, rows: Iterable[PriceRow], models: Iterable[ModelInfo] = (), lifecycle: Lifecycle | None = None
+        self,
+        rows: Iterable[PriceRow],
+        models: Iterable[ModelInfo] = (),
+        lifecycle: Lifecycle | None = None,
+        aliases: Iterable[DatedAlias] = (),
     ) -> None:
         self._rows: tuple[PriceRow, ...] = tuple(rows)
         self._models: tuple[ModelInfo, ...] = tuple(models)
         self._lifecycle = lifecycle if lifecycle is not None else Lifecycle()
+        self._dated_aliases: tuple[DatedAlias, ...] = tuple(aliases)
         clashes = find_overlaps(self._rows)
         if clashes:
             a, b = clashes[0]
@@ -89,13 +96,49 @@ class Catalog:
                         hint="a name (model or alias) may belong to one model per provider",
                     )
                 self._alias[(m.provider, name.lower())] = m.model
+        self._dated: dict[tuple[Provider, str, Variant], list[DatedAlias]] = {}
+        for dated in sorted(self._dated_aliases, key=lambda d: d.effective_from):
+            self._check_dated_alias(dated)
+            self._dated.setdefault((dated.provider, dated.alias.lower(), dated.variant), []).append(dated)
+
+    def _check_dated_alias(self, a: DatedAlias) -> None:
+        """A dated alias names a registry model, is not itself a model, never overlaps its own
+        history, and its open-ended row agrees with the registry's (undated) alias."""
+
+        def fail(message: str, field: str, hint: str) -> CatalogError:
+            return CatalogError(message, source=a.origin, line=a.line, field=field, hint=hint)
+
+        target = self._alias.get((a.provider, a.model.lower()))
+        if target is None or target != a.model:
+            raise fail(
+                f"{a.provider} model '{a.model}' is not in the model registry",
+                "model",
+                "write a snapshot name of data/models.csv (not an alias)",
+            )
+        current = self._alias.get((a.provider, a.alias.lower()))
+        if current is not None and current.lower() == a.alias.lower():
+            raise fail(f"'{a.alias}' is a model's own name, not an alias", "alias", "write the moving name")
+        if a.effective_to is None and current is not None and current != a.model:
+            raise fail(
+                f"'{a.alias}' names {a.model} from {a.effective_from} on, but data/models.csv gives it to {current}",
+                "model",
+                "make the open-ended row name the model whose aliases column lists it (or close the row)",
+            )
+        for b in self._dated.get((a.provider, a.alias.lower(), a.variant), []):
+            if b.effective_to is None or a.effective_from < b.effective_to:
+                raise fail(
+                    f"'{a.alias}' has two snapshots at once: {b.window()} ({b.where()}) and {a.window()}",
+                    "effective_from",
+                    "close the older row with effective_to on the day the alias moved",
+                )
 
     # -- loading ---------------------------------------------------------------------------
     @classmethod
-    def from_files(cls, prices: Path, models: Path | None = None) -> Catalog:
+    def from_files(cls, prices: Path, models: Path | None = None, aliases: Path | None = None) -> Catalog:
         rows = parse_price_csv(_read(prices), origin=prices.name)
         infos = parse_models_csv(_read(models), origin=models.name) if models else []
-        return cls(rows, infos)
+        dated = parse_aliases_csv(_read(aliases), origin=aliases.name) if aliases else []
+        return cls(rows, infos, aliases=dated)
 
     def overridden_by(self, user_rows: Sequence[PriceRow]) -> Catalog:
         """A new catalogue where ``user_rows`` win over this one's rows where windows overlap.
@@ -125,15 +168,19 @@ class Catalog:
                     next_pieces.extend(_subtract(p, u))
                 pieces = next_pieces
             kept.extend(pieces)
-        return Catalog([*kept, *user_rows], self._models, self._lifecycle)
+        return Catalog([*kept, *user_rows], self._models, self._lifecycle, self._dated_aliases)
 
     def with_lifecycle(self, lifecycle: Lifecycle) -> Catalog:
         """The same prices and registry with ``lifecycle`` (see :mod:`costmodel.prices.lifecycle`)."""
-        return Catalog(self._rows, self._models, lifecycle)
+        return Catalog(self._rows, self._models, lifecycle, self._dated_aliases)
 
     def _canonical_row(self, row: PriceRow) -> PriceRow:
-        """``row`` with its model written as the registry's canonical name (aliases resolved)."""
+        """``row`` with its model written as the registry's canonical name (aliases resolved, a moving
+        name as of the row's first day)."""
         name = self._alias.get((row.provider, row.model.strip().lower()))
+        dated = self.dated_alias(row.provider, row.model, row.effective_from, row.variant)
+        if dated is not None:
+            name = dated.model
         return row if name is None or name == row.model else row.model_copy(update={"model": name})
 
     # -- queries ---------------------------------------------------------------------------
@@ -146,13 +193,38 @@ class Catalog:
         return self._models
 
     @property
+    def dated_aliases(self) -> tuple[DatedAlias, ...]:
+        """The history of the moving names (``data/aliases.csv``)."""
+        return self._dated_aliases
+
+    @property
     def lifecycle(self) -> Lifecycle:
         """The lifecycle rows (empty when none were loaded: every path's lifecycle is then unknown)."""
         return self._lifecycle
 
-    def canonical_model(self, provider: Provider | str, model: str) -> str:
-        """The catalogue's spelling of ``model`` (resolving aliases); raises if unknown."""
+    def dated_alias(
+        self, provider: Provider | str, name: str, as_of: date, variant: Variant | str = Variant.BASE
+    ) -> DatedAlias | None:
+        """The row saying which snapshot the moving name ``name`` named on ``as_of`` for ``variant``, if any."""
+        key = (_provider(provider), name.strip().lower(), _enum(Variant, variant, "variant"))
+        for a in self._dated.get(key, ()):
+            if a.in_force(as_of):
+                return a
+        return None
+
+    def canonical_model(
+        self, provider: Provider | str, model: str, as_of: date | None = None, variant: Variant | str = Variant.BASE
+    ) -> str:
+        """The catalogue's spelling of ``model`` (resolving aliases); raises if unknown.
+
+        With ``as_of``, a moving name resolves to the snapshot it named on that day for ``variant``
+        (``data/aliases.csv``: requests to ``gpt-4o`` went to gpt-4o-2024-05-13 until 2024-10-02);
+        without, or on a day no dated row covers, to the registry's current snapshot.
+        """
         provider = _provider(provider)
+        dated = self.dated_alias(provider, model, as_of, variant) if as_of is not None else None
+        if dated is not None:
+            return dated.model
         name = self._alias.get((provider, model.strip().lower()))
         if name is not None:
             return name
@@ -200,7 +272,7 @@ class Catalog:
     ) -> PriceRow:
         """The one row in force on ``as_of``. Raises :class:`PriceLookupError` otherwise."""
         provider = _provider(provider)
-        canonical = self.canonical_model(provider, model)
+        canonical = self.canonical_model(provider, model, as_of, variant)
         tier = tier.strip().lower()
         if tier not in TIERS[provider]:
             raise PriceLookupError(
@@ -243,7 +315,7 @@ class Catalog:
         if tier in TIERS[prov]:
             key = PriceKey(
                 prov,
-                self.canonical_model(prov, model),
+                self.canonical_model(prov, model, as_of, variant),
                 _enum(Variant, variant, "variant"),
                 _enum(Kind, kind, "kind"),
                 tier,
@@ -266,12 +338,12 @@ class Catalog:
         A model name no provider knows raises :class:`UnknownModelError` (no silent empty list).
         """
         prov = _provider(provider) if provider else None
-        names: set[tuple[Provider, str]] | None = None
+        names: set[tuple[Provider, Variant, str]] | None = None
         if model:
             names = set()
             for p in [prov] if prov else list(Provider):
                 try:
-                    names.add((p, self.canonical_model(p, model)))
+                    names.update((p, v, self.canonical_model(p, model, as_of, v)) for v in Variant)
                 except UnknownModelError:
                     if prov is not None:
                         raise
@@ -286,7 +358,7 @@ class Catalog:
             for r in self._rows
             if r.in_force(as_of)
             and (prov is None or r.provider == prov)
-            and (names is None or (r.provider, r.model) in names)
+            and (names is None or (r.provider, r.variant, r.model) in names)
         ]
         return sorted(out, key=lambda r: (r.provider, r.model, r.variant, r.kind, r.tier))
 
@@ -314,7 +386,7 @@ def _subtract(row: PriceRow, cut: PriceRow) -> list[PriceRow]:
 @functools.cache
 def bundled_catalog() -> Catalog:
     """The catalogue shipped in ``data/`` (read on first use, never at import; then cached)."""
-    catalog = Catalog.from_files(DATA_DIR / "prices.csv", DATA_DIR / "models.csv")
+    catalog = Catalog.from_files(DATA_DIR / "prices.csv", DATA_DIR / "models.csv", DATA_DIR / "aliases.csv")
     path = DATA_DIR / "lifecycle.csv"
     return catalog.with_lifecycle(build_lifecycle(parse_lifecycle_csv(_read(path), origin=path.name), catalog))
 

@@ -14,6 +14,7 @@ from costmodel.money import parse_decimal
 from costmodel.prices.rows import (
     CSV_COLUMNS,
     TIERS,
+    DatedAlias,
     Kind,
     ModelInfo,
     PriceRow,
@@ -195,6 +196,26 @@ def _parse_models_csv(text: str, *, origin: str) -> list[ModelInfo]:
                 field, msg = None, str(exc)
             raise CatalogError(msg, source=origin, line=line, field=field) from None
     return out
+
+
+def parse_aliases_csv(text: str, *, origin: str) -> list[DatedAlias]:
+    """Rows of ``data/aliases.csv``: provider, alias, model, effective_from, effective_to, source_url,
+    reliability, note (see :class:`~costmodel.prices.rows.DatedAlias`)."""
+    try:
+        reader = _dict_reader(text)
+        out: list[DatedAlias] = []
+        for raw in reader:
+            line = reader.line_num
+            data: dict[str, Any] = {k: _blank_to_none(v) for k, v in raw.items()}
+            data["note"] = data.get("note") or ""
+            try:
+                out.append(DatedAlias(**data, origin=origin, line=line))
+            except ValidationError as exc:
+                field, msg = _first_error(exc)
+                raise CatalogError(msg, source=origin, line=line, field=field) from None
+        return out
+    except csv.Error as exc:
+        raise _csv_error(exc, origin, _line_of(exc, text)) from None
 
 
 def _read(path: Path) -> str:

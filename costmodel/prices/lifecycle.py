@@ -36,7 +36,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from costmodel.errors import CatalogError, UnknownModelError
 from costmodel.prices.csvfiles import _blank_to_none, _first_error
-from costmodel.prices.rows import Provider, Reliability, Variant, _FieldError, check_iso_date, check_source_url
+from costmodel.prices.rows import (
+    DatedAlias,
+    Provider,
+    Reliability,
+    Variant,
+    _FieldError,
+    check_iso_date,
+    check_source_url,
+)
 
 if TYPE_CHECKING:
     from costmodel.prices.catalog import Catalog
@@ -191,9 +199,15 @@ def parse_lifecycle_csv(text: str, *, origin: str) -> list[LifecycleRow]:
 class Lifecycle:
     """Validated lifecycle rows with canonical model names, and the alias map to find them."""
 
-    def __init__(self, rows: Iterable[LifecycleRow] = (), aliases: Mapping[tuple[Provider, str], str] | None = None):
+    def __init__(
+        self,
+        rows: Iterable[LifecycleRow] = (),
+        aliases: Mapping[tuple[Provider, str], str] | None = None,
+        dated_aliases: Iterable[DatedAlias] = (),
+    ):
         self._rows: tuple[LifecycleRow, ...] = tuple(rows)
         self._alias: dict[tuple[Provider, str], str] = dict(aliases or {})
+        self._dated_aliases = tuple(dated_aliases)
         seen: dict[LifecycleKey, LifecycleRow] = {}
         for r in self._rows:
             other = seen.get(r.key)
@@ -217,12 +231,23 @@ class Lifecycle:
     def __len__(self) -> int:
         return len(self._rows)
 
-    def canonical(self, provider: Provider, model: str) -> str:
-        return self._alias.get((provider, model.strip().lower()), model)
+    def canonical(
+        self, provider: Provider, model: str, as_of: date | None = None, variant: Variant = Variant.BASE
+    ) -> str:
+        """The registry's name of ``model``; with ``as_of``, a moving name (``gpt-4o``) resolves to the
+        snapshot it named that day for ``variant`` (``data/aliases.csv``), as the price lookup does."""
+        key = model.strip().lower()
+        if as_of is not None:
+            for a in self._dated_aliases:
+                if a.provider == provider and a.variant == variant and a.alias.lower() == key and a.in_force(as_of):
+                    return a.model
+        return self._alias.get((provider, key), model)
 
-    def rows_for(self, provider: Provider, model: str, variant: Variant) -> tuple[LifecycleRow, ...]:
+    def rows_for(
+        self, provider: Provider, model: str, variant: Variant, as_of: date | None = None
+    ) -> tuple[LifecycleRow, ...]:
         """The rows of one model and variant: its own, then the provider-wide ``*`` rows."""
-        name = self.canonical(provider, model)
+        name = self.canonical(provider, model, as_of, variant)
         own = [r for r in self._rows if r.provider == provider and r.variant == variant and r.model == name]
         star = [r for r in self._rows if r.provider == provider and r.variant == variant and r.model == ANY_MODEL]
         return tuple(sorted(own, key=lambda r: r.date)) + tuple(sorted(star, key=lambda r: r.date))
@@ -235,7 +260,9 @@ class Lifecycle:
     def overridden_by(self, user_rows: Sequence[LifecycleRow]) -> Lifecycle:
         """User rows replace bundled rows with the same key; the others are added."""
         replaced = {r.key for r in user_rows}
-        return Lifecycle([*(r for r in self._rows if r.key not in replaced), *user_rows], self._alias)
+        return Lifecycle(
+            [*(r for r in self._rows if r.key not in replaced), *user_rows], self._alias, self._dated_aliases
+        )
 
 
 def _order(r: LifecycleRow) -> tuple[date, str, int]:
@@ -270,4 +297,4 @@ def build_lifecycle(rows: Sequence[LifecycleRow], catalog: Catalog, *, base: Lif
     if base is not None:
         Lifecycle(checked)  # duplicates inside the user file are an error too
         return base.overridden_by(checked)
-    return Lifecycle(checked, aliases)
+    return Lifecycle(checked, aliases, catalog.dated_aliases)

@@ -44,6 +44,7 @@ __all__ = [
     "MAX_AMOUNT_USD",
     "TIERS",
     "UNIT_OF_KIND",
+    "DatedAlias",
     "Kind",
     "ModelInfo",
     "PriceKey",
@@ -270,6 +271,66 @@ class PriceRow(BaseModel):
         amount = "no published figure" if self.amount is None else f"{self.amount} {self.unit}"
         where = f" ({self.origin}" + (f" line {self.line}" if self.line else "") + ")"
         return f"{self.key} {self.window()} = {amount}, {self.reliability}{where}"
+
+
+class DatedAlias(BaseModel):
+    """A moving name (``gpt-4o``) and the snapshot it named in one window ``[effective_from, effective_to)``.
+
+    A provider re-points an alias to a newer snapshot on a given day, so the same request at an
+    earlier date meant another model at another price. A row concerns one variant: OpenAI's
+    ``gpt-4o`` named the May snapshot for requests until 2024-10-02, while fine-tuning "gpt-4o" meant
+    the August snapshot from its first day. The registry (``data/models.csv``) gives each
+    alias its current snapshot; these rows (``data/aliases.csv``) give the history.
+    """
+
+    model_config = _STRICT
+
+    provider: Provider
+    alias: Annotated[str, Field(min_length=1)]
+    variant: Variant  # the move concerns this variant only (fine-tuning may start on the new snapshot first)
+    model: Annotated[str, Field(min_length=1)]
+    effective_from: date
+    effective_to: date | None = None
+    source_url: str | None = None
+    reliability: Reliability
+    note: str = ""
+    origin: str = "bundled"
+    line: int | None = None
+
+    @field_validator("effective_from", "effective_to", mode="before")
+    @classmethod
+    def _iso_date(cls, v: object) -> object:
+        return check_iso_date(v)
+
+    @field_validator("source_url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        return check_source_url(v)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DatedAlias:
+        if self.effective_to is not None and self.effective_to <= self.effective_from:
+            raise _FieldError(
+                "effective_to",
+                f"effective_to ({self.effective_to}) must be after effective_from ({self.effective_from})",
+            )
+        if self.alias.strip().lower() == self.model.strip().lower():
+            raise _FieldError("alias", f"'{self.alias}' cannot be an alias of itself")
+        if self.source_url is None and self.reliability != Reliability.UNCONFIRMED:
+            raise _FieldError("source_url", "a row without source_url must have reliability 'unconfirmed'")
+        if self.reliability == Reliability.UNCONFIRMED and not self.note:
+            raise _FieldError("note", "an unconfirmed row must say in its note how the date was obtained")
+        return self
+
+    def in_force(self, as_of: date) -> bool:
+        return self.effective_from <= as_of and (self.effective_to is None or as_of < self.effective_to)
+
+    def window(self) -> str:
+        end = self.effective_to.isoformat() if self.effective_to else "open"
+        return f"[{self.effective_from.isoformat()}, {end})"
+
+    def where(self) -> str:
+        return f"{self.origin}" + (f" line {self.line}" if self.line else "")
 
 
 class ModelInfo(BaseModel):
