@@ -16,7 +16,10 @@ SRC = "https://example.invalid/source"
 # pytest-xdist (``-n``, set in pyproject.toml): the tests of a group run on one worker, one after the
 # other; every other test goes to whichever worker is free. One group, "serial": the browser tests
 # (one Streamlit server and Chromium per module; they write the screenshots) and the latency tests
-# that measure milliseconds, which a Chromium rendering on the other core would disturb.
+# that measure milliseconds, which a Chromium rendering on the other core would disturb. The group is
+# the longest unit of work (about a minute), so it is scheduled first (``pytest_collection_modifyitems``
+# below): it runs on one worker while the other takes the rest, instead of starting last and running
+# alone. (The tests marked ``timing`` run after the parallel phase, alone: scripts/test.sh.)
 # (xdist's own ``xdist_group`` mark does nothing under pytest 9: xdist 3.8 renames ``item._nodeid``,
 # which pytest 9 no longer reads; so the group is listed here, by file.)
 XDIST_GROUPS = {
@@ -45,6 +48,11 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
             return xdist_scope(nodeid)
 
     return FileGroupScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The grouped tests first (stable: each group and the rest keep their order); see above."""
+    items.sort(key=lambda item: xdist_scope(item.nodeid) == item.nodeid)
 
 
 def row(

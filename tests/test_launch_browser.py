@@ -84,7 +84,7 @@ def app(tmp_path: Path) -> Iterator[tuple[str, FakeOpenAIServer, Path]]:
 def test_launch_page_in_chromium(app: tuple[str, FakeOpenAIServer, Path]) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    expect.set_options(timeout=30_000)  # as the page's own default below: a busy machine renders slowly
+    expect.set_options(timeout=90_000)  # as the page's own default below: a busy machine renders slowly
     url, fake, dataset = app
     with sync_playwright() as p:
         browser = p.chromium.launch(
@@ -100,7 +100,7 @@ def test_launch_page_in_chromium(app: tuple[str, FakeOpenAIServer, Path]) -> Non
         )
         try:
             page = browser.new_page(viewport={"width": 1280, "height": 2200})
-            page.set_default_timeout(30_000)
+            page.set_default_timeout(90_000)
             page.goto(url)
             expect(page.get_by_text("Launch fine-tuning").first).to_be_visible()
 
