@@ -96,6 +96,15 @@ def _unlisted_modules() -> list[str]:
     )
 
 
+EXIT_CODES = """exit codes:
+  0    done
+  1    the command could not finish (e.g. no price in force, a server error); the message says why
+  2    bad input or setting: the message names the file, line or flag and what to do
+  130  interrupted (Ctrl-C)
+  141  the reader of the output went away (costmodel prices | head): what was written was complete
+       up to there; 128 + SIGPIPE, as a Unix tool stopped by a closed pipe"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole parser, every command module imported (:func:`main` imports only the one it runs)."""
     return _build(set(COMMANDS))
@@ -106,6 +115,8 @@ def _build(load: set[str]) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="costmodel",
         description="Decision calculator for LLM fine-tuning: cost, break-even, latency, launch.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, cmd in COMMANDS.items():
