@@ -37,7 +37,8 @@ with start_subprocess_server(knobs) as url:
     from costmodel.cli import main
     sys.argv = ["costmodel", "bench", "sweep", "--base-url", url, "--model", "fake-model", "--max-tokens", "8",
         "--prompt-tokens", "16", "--slo", "ttft:400", "--slo-percentile", "90", "--start-rate", "8",
-        "--step-duration", "1", "--min-step-requests", "8", "--max-steps", "3", "--seed", "3", "--db", {str(db)!r}, "--json"]
+        "--step-duration", "1", "--min-step-requests", "8", "--max-steps", "3", "--seed", "3",
+        "--db", {str(db)!r}, "--json"]
     raise SystemExit(main())
 """
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=200)
