@@ -45,7 +45,9 @@ COMMANDS: dict[str, Command] = {
         "costmodel.cli.bench",
         "measure streamed chat latency (OpenAI, Azure OpenAI, any OpenAI-compatible server); list/compare/export runs",
     ),
-    "breakeven": Command("costmodel.cli.breakeven", "traffic at which two paths cost the same"),
+    "breakeven": Command(
+        "costmodel.cli.breakeven", "traffic at which two paths cost the same (every pair of 2+ paths)"
+    ),
     "compare": Command("costmodel.cli.compare", "monthly cost of each path with line items"),
     "dashboard": Command("costmodel.cli.dashboard", "start the dashboard (Streamlit) on this machine"),
     "diff": Command("costmodel.cli.diff", "cost difference between two scenarios (files or dashboard links)"),
