@@ -41,3 +41,21 @@ def app_defaults(**changes: object) -> ScenarioInputs:
     sample = analyze_file(ROOT / "data" / "sample" / "recipes.jsonl", model="gpt-4.1-mini", workers=1)
     base = defaults_from(sample)
     return ScenarioInputs.model_validate({**base.model_dump(), **changes})
+
+
+def markdown_table(text: str) -> list[dict[str, str]]:
+    """The rows of the first Markdown table in ``text`` (header cells as keys; ``[]`` when none).
+
+    >>> markdown_table("| a | b |\\n|---|---|\\n| 1 | x \\\\| y |\\n")
+    [{'a': '1', 'b': 'x | y'}]
+    """
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip().startswith("|")]
+    if len(lines) < 2:
+        return []
+
+    def cells(line: str) -> list[str]:
+        parts = line.strip("|").replace("\\|", "\0").split("|")
+        return [p.strip().replace("\0", "|") for p in parts]
+
+    header = cells(lines[0])
+    return [dict(zip(header, cells(line), strict=True)) for line in lines[2:]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from costmodel.engine.breakdown import Breakdown
@@ -20,6 +22,7 @@ from costmodel.present.decision import (
     questions_for,
     recommend,
 )
+from costmodel.present.latency_table import COLUMNS, EMPTY, latency_table
 from costmodel.present.numbers import explain, traffic_note
 from costmodel.present.report import breakdown_rows, explained_markdown, md_table
 from costmodel.present.timeline import availability_timeline, timeline_rows
@@ -30,6 +33,9 @@ from costmodel.ui.inputs import path_marks, picker_label
 from costmodel.ui.report_section import report_downloads
 from costmodel.ui.unpriced import render_unpriced
 from costmodel.units import format_count
+
+if TYPE_CHECKING:  # pragma: no cover
+    from costmodel.latency.paths import PathLatency
 
 _ANSWERS = ["yes", "no", "unsure"]
 _CURRENCY_HELP = (
@@ -277,13 +283,8 @@ def _compare_with(result: ScenarioResult) -> None:
         st.markdown(to_markdown(diff, _fx(result)))
 
 
-def _ms(value: float | None) -> int | None:
-    """Whole milliseconds for the table; ``None`` (unknown) stays ``None``."""
-    return None if value is None else round(value)
-
-
 @st.cache_data(ttl=30, show_spinner=False)
-def _latencies(paths: tuple[tuple[str, str, bool, str], ...], output_tokens: int) -> list[dict[str, object]]:
+def _latencies(paths: tuple[tuple[str, str, bool, str], ...], output_tokens: int) -> list[PathLatency]:
     """Latency per path: the newest measured run in the store, else the bundled published figure.
 
     Cached for 30 s so a slider move does not reopen the store; a run measured on the Latency page
@@ -292,50 +293,39 @@ def _latencies(paths: tuple[tuple[str, str, bool, str], ...], output_tokens: int
     from costmodel.latency.paths import PathQuery, latency_for_paths
 
     queries = [PathQuery(provider=p, model=m, fine_tuned=ft, tier=t) for p, m, ft, t in paths]
-    rows: list[dict[str, object]] = []
-    for lat in latency_for_paths(queries, output_tokens=output_tokens):
-        rows.append(
-            {
-                "path": lat.path.label,
-                "latency from": lat.label,
-                "TTFT p50 ms": _ms(lat.ttft_ms_p50),
-                "E2E p50 ms": _ms(lat.e2e_ms_p50),
-                "E2E p95 ms": _ms(lat.e2e_ms_p95),
-                "E2E estimated": lat.e2e_estimated,
-                "reliability": "" if lat.reliability is None else lat.reliability.value,
-                "basis": lat.statistic,
-                "detail": lat.detail,
-            }
-        )
-    return rows
+    return latency_for_paths(queries, output_tokens=output_tokens)
 
 
 def _latency(result: ScenarioResult, rec: Recommendation) -> None:
-    """Each path's latency beside its cost; says whether it was measured or is a published figure."""
+    """Each path's latency beside its cost; says whether it was measured or is a published figure.
+
+    A Markdown table (a handful of rows): ``st.dataframe`` would import pandas and pyarrow on the
+    first screen, about half of its render time. Unknown figures are an em dash, explained below it.
+    """
     traffic = result.scenario.traffic
     output_tokens = traffic.output_tokens_per_request or 256
     keys = tuple((c.path.provider.value, c.model, c.path.fine_tuned, c.path.tier) for c in result.costs)
     try:
-        rows = _latencies(keys, int(output_tokens))
+        latencies = _latencies(keys, int(output_tokens))
     except (CostmodelError, OSError) as exc:  # costs stand without latency
         st.warning(f"Latency figures are unavailable ({type(exc).__name__}); open the Latency page to measure.")
         return
     labels = [c.path.label for c in result.costs]
-    for row, label in zip(rows, labels, strict=True):
-        row["path"] = label
-    chosen = next((r for r in rows if r["path"] == rec.path.label), None)
+    table = latency_table(latencies, labels)
+    chosen = next((lat for lat, label in zip(latencies, labels, strict=True) if label == rec.path.label), None)
     st.subheader("Latency")
-    if chosen is not None and chosen["E2E p50 ms"] is not None:
-        e2e = float(str(chosen["E2E p50 ms"]))
+    if chosen is not None and chosen.e2e_ms_p50 is not None:
         st.caption(
-            f"Recommended path: end-to-end p50 about {e2e:,.0f} ms for {output_tokens} output tokens "
-            f"({chosen['latency from']}{', estimated' if chosen['E2E estimated'] else ''}). "
+            f"Recommended path: end-to-end p50 about {chosen.e2e_ms_p50:,.0f} ms for {output_tokens} output tokens "
+            f"({chosen.label}{', estimated' if chosen.e2e_estimated else ''}). "
             "Measure your own endpoints on the Latency page; measured runs replace published figures."
         )
     else:
         st.caption("No latency figure for the recommended path yet: measure it on the Latency page.")
     st.caption(output_length_caption(traffic.output_tokens_per_request, int(output_tokens)))
-    st.dataframe(rows, hide_index=True, column_config={"detail": None})
+    st.markdown(md_table(table.rows, COLUMNS))
+    if table.notes:
+        st.caption(f"{EMPTY} not known. " + " ".join(table.notes))
 
 
 def output_length_caption(scenario_output_tokens: int | None, used: int) -> str:
