@@ -18,11 +18,10 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from costmodel.dataset import DatasetAnalysis
 from costmodel.engine.availability import windows
 from costmodel.engine.scenario import Scenario, scenario_from_mapping
 from costmodel.engine.training import MAX_TRAINING_TOKENS
@@ -30,6 +29,9 @@ from costmodel.engine.usage import HOURS_PER_MONTH, MAX_TOKENS_PER_REQUEST, Path
 from costmodel.errors import InputError
 from costmodel.prices import Catalog, Kind, Provider, Variant
 from costmodel.prices.fleet import Fleet
+
+if TYPE_CHECKING:  # pragma: no cover
+    from costmodel.dataset import DatasetAnalysis
 
 __all__ = [
     "DEFAULT_FEW_SHOT_K",

@@ -17,17 +17,19 @@ import contextlib
 import hashlib
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 from pydantic import ValidationError
 from streamlit.errors import StreamlitAPIException
 
-from costmodel.dataset import DatasetAnalysis, analyze_bytes, analyze_file
 from costmodel.engine.scenario import ScenarioResult, evaluate
 from costmodel.errors import CatalogError, InputError
 from costmodel.prices import DATA_DIR, Catalog, bundled_catalog, parse_price_csv
 from costmodel.ui.inputs import ScenarioInputs, defaults_from, from_query, path_options, provider_group, to_query
+
+if TYPE_CHECKING:  # pragma: no cover
+    from costmodel.dataset import DatasetAnalysis
 
 __all__ = [
     "bind",
@@ -297,12 +299,16 @@ def training_model(inputs: ScenarioInputs) -> str:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _analyze(name: str, digest: str, model: str, _data: bytes) -> DatasetAnalysis:
     """Dataset analysis cached by the file's hash (``_data`` itself is not hashed again)."""
+    from costmodel.dataset import analyze_bytes
+
     return analyze_bytes(_data, model=model, name=name, workers=1)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def sample_analysis(model: str) -> DatasetAnalysis:
     """The bundled sample's analysis for ``model`` (cached: read once per model)."""
+    from costmodel.dataset import analyze_file
+
     return analyze_file(SAMPLE_PATH, model=model, workers=1)
 
 
@@ -315,9 +321,19 @@ def default_inputs() -> ScenarioInputs:
     Without a readable sample (a trimmed install) the model's own defaults are used and the page
     says so once, instead of failing.
     """
+    from costmodel.ui.startup_cache import FIELDS, sample_defaults
+
     base = ScenarioInputs()
+    model = training_model(base)
+
+    def analysed() -> dict[str, int]:
+        full = defaults_from(sample_analysis(model), base)
+        return {name: getattr(full, name) for name in FIELDS}
+
     try:
-        return defaults_from(sample_analysis(training_model(base)), base)
+        # the sample's numbers are kept on disk between starts (keyed by the sample, data and code)
+        fields = sample_defaults(SAMPLE_PATH, model, analysed, data_dir=DATA_DIR)
+        return ScenarioInputs.model_validate({**base.model_dump(), **fields})
     except InputError as exc:
         st.session_state.setdefault(_URL_PROBLEMS, []).append(
             f"The bundled sample dataset could not be read ({exc}); the scenario starts from built-in defaults."
