@@ -76,8 +76,12 @@ def _dashboard_cmd(port: int) -> list[str]:
     return [str(Path(sys.executable).parent / "costmodel"), "dashboard", "--headless", "--port", str(port)]
 
 
-def cold_start(cmd_for_port: Any, wait_js: str, browser: Any) -> float:
-    """Seconds from starting the command to the page drawn in ``browser`` (``wait_js`` true)."""
+def cold_start(cmd_for_port: Any, wait_js: str, browser: Any, phases: list[float] | None = None) -> float:
+    """Seconds from starting the command to the page drawn in ``browser`` (``wait_js`` true).
+
+    ``phases`` (when given) receives the seconds to the server's health check answering: the rest is
+    the page's load, first script run and drawing.
+    """
     import subprocess
 
     from tests.browser_support import free_port, wait_healthy
@@ -89,6 +93,8 @@ def cold_start(cmd_for_port: Any, wait_js: str, browser: Any) -> float:
     proc = subprocess.Popen(cmd_for_port(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_healthy(port, timeout_s=180, proc=proc)
+        if phases is not None:
+            phases.append(time.perf_counter() - start)
         page = browser.new_page(viewport={"width": 1400, "height": 2400})
         page.goto(f"http://127.0.0.1:{port}", timeout=180_000)
         page.wait_for_function(wait_js, timeout=180_000)
@@ -118,14 +124,24 @@ def cold_starts(rounds: int, trivial_path: str) -> None:
     from playwright.sync_api import sync_playwright
 
     runs: dict[str, list[float]] = {"streamlit run app.py": [], "costmodel dashboard": [], "trivial": []}
+    healthy: dict[str, list[float]] = {name: [] for name in runs}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)  # launched before any timer
         for _ in range(rounds):
-            runs["trivial"].append(cold_start(lambda port: _serve_cmd(trivial_path, port), TRIVIAL_DRAWN, browser))
-            runs["streamlit run app.py"].append(
-                cold_start(lambda port: _serve_cmd(str(ROOT / "app.py"), port), DECISION_DRAWN, browser)
+            runs["trivial"].append(
+                cold_start(lambda port: _serve_cmd(trivial_path, port), TRIVIAL_DRAWN, browser, healthy["trivial"])
             )
-            runs["costmodel dashboard"].append(cold_start(_dashboard_cmd, DECISION_DRAWN, browser))
+            runs["streamlit run app.py"].append(
+                cold_start(
+                    lambda port: _serve_cmd(str(ROOT / "app.py"), port),
+                    DECISION_DRAWN,
+                    browser,
+                    healthy["streamlit run app.py"],
+                )
+            )
+            runs["costmodel dashboard"].append(
+                cold_start(_dashboard_cmd, DECISION_DRAWN, browser, healthy["costmodel dashboard"])
+            )
         browser.close()
     base = statistics.median(runs["trivial"])
     print(
@@ -140,6 +156,12 @@ def cold_starts(rounds: int, trivial_path: str) -> None:
             f"  Decision page ({name}): {med:6.2f} s   ratio {med / base:.2f}x (target <= 1.5x: {verdict})   "
             f"rounds {_fmt(runs[name])}"
         )
+    print("  phases (medians): server healthy, then page loaded, run and drawn:")
+    for name in runs:
+        up = statistics.median(healthy[name])
+        drawn = statistics.median([t - h for t, h in zip(runs[name], healthy[name], strict=True)])
+        print(f"    {name:<22} healthy after {up:5.2f} s, drawn {drawn:5.2f} s later")
+    print(f"  load average (1, 5, 15 min) after the runs: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def _fmt(values: list[float]) -> str:
