@@ -27,11 +27,11 @@ from costmodel.money import format_usd
 from costmodel.present.charts import UNCONFIRMED_NOTE, cost_vs_traffic, cumulative_cost, line_items_bar
 from costmodel.present.currency import currency_code, format_money, rate_caption
 from costmodel.present.decision import Readiness, Recommendation, describe_path, questions_for
+from costmodel.present.inputs import ScenarioInputs
 from costmodel.present.numbers import Explained, explain, traffic_note
 from costmodel.present.timeline import availability_timeline, timeline_rows
 from costmodel.prices import Catalog, Kind, PriceRow, Reliability, Variant
 from costmodel.prices.fx import FxRate
-from costmodel.ui.inputs import ScenarioInputs
 from costmodel.units import format_line_quantity
 
 __all__ = [

@@ -264,7 +264,7 @@ def _compare_with(result: ScenarioResult) -> None:
             elif choice == "A shared link":
                 link = st.text_input("Dashboard link", key="compare_link")
                 if link:
-                    from costmodel.ui.inputs import inputs_from_link
+                    from costmodel.present.inputs import inputs_from_link
 
                     linked, problems = inputs_from_link(link)
                     for problem in problems:

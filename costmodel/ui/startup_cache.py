@@ -1,7 +1,7 @@
 """The first view's inputs taken from the bundled sample dataset, kept on disk between dashboard starts.
 
 The dashboard opens with the training volume and prompt shape of ``data/sample/recipes.jsonl``
-(:func:`costmodel.ui.inputs.defaults_from`). Computing them means tokenising the sample: loading the
+(:func:`costmodel.present.inputs.defaults_from`). Computing them means tokenising the sample: loading the
 vocabulary, building the encoder, importing numpy: about 0.8 s of every cold start, for five
 numbers that only change when the sample, the bundled data or costmodel's code change. So the five
 numbers are written to ``$COSTMODEL_CACHE_DIR/dashboard`` (default: the user cache directory, as

@@ -1,6 +1,6 @@
 """Shared dashboard state: the scenario inputs bound to the URL, the catalogue, the dataset.
 
-* The scenario is one :class:`~costmodel.ui.inputs.ScenarioInputs` kept in ``st.session_state``.
+* The scenario is one :class:`~costmodel.present.inputs.ScenarioInputs` kept in ``st.session_state``.
   It is read from the URL's query parameters once per session (so a shared link reopens the same
   view) and written back to them on every run (:func:`sync_url`).
 * Each widget is bound to one field with :func:`bind`: its key is ``in_<field>``, it starts from
@@ -25,8 +25,9 @@ from streamlit.errors import StreamlitAPIException
 
 from costmodel.engine.scenario import ScenarioResult, evaluate
 from costmodel.errors import CatalogError, InputError
+from costmodel.present.inputs import ScenarioInputs, defaults_from, from_query, to_query
 from costmodel.prices import DATA_DIR, Catalog, bundled_catalog, parse_price_csv
-from costmodel.ui.inputs import ScenarioInputs, defaults_from, from_query, path_options, provider_group, to_query
+from costmodel.ui.inputs import path_options, provider_group
 
 if TYPE_CHECKING:  # pragma: no cover
     from costmodel.dataset import DatasetAnalysis
