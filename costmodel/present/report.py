@@ -442,18 +442,22 @@ def _price_used_rows(e: Explained, fx: FxRate | None) -> list[dict[str, str]]:
     ]
 
 
-def explained_markdown(e: Explained, fx: FxRate | None = None) -> str:
-    """One break-even or payback: figure, equation, numbers put in, coefficients and the prices used."""
+def explained_markdown(e: Explained, fx: FxRate | None = None, *, code_block: bool = True) -> str:
+    """One break-even or payback: figure, equation, numbers put in, coefficients and the prices used.
+
+    With ``code_block=False`` the equation lines are inline code, one per line, instead of a fenced
+    block (the dashboard: a fenced block makes the browser load and parse a 1.5 MB syntax highlighter
+    for its first screen, where these sit in closed expanders and popovers).
+    """
+    maths = [e.equation, e.substituted, *("  " + c for c in e.coefficients)]
+    inline = "  \n".join(f"`{line.strip()}`" for line in maths)
+    equation = ["```", *maths, "```"] if code_block else [inline]
     lines = [
         f"### {e.kind.capitalize()}: {e.title}",
         "",
         f"**{e.figure}** ({e.reliability}). {e.reading}",
         "",
-        "```",
-        e.equation,
-        e.substituted,
-        *("  " + c for c in e.coefficients),
-        "```",
+        *equation,
         "",
         "Prices used:",
         "",

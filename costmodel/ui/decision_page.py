@@ -171,7 +171,7 @@ def _equation(result: ScenarioResult, title: str, fx: FxRate | None) -> str:
     """The equation, the numbers put in and the prices of one break-even or payback (Markdown)."""
     for e in explain(result, fx):
         if e.title == title:
-            return explained_markdown(e, fx)
+            return explained_markdown(e, fx, code_block=False)
     return ""
 
 
@@ -240,7 +240,7 @@ def _all_numbers(result: ScenarioResult, fx: FxRate | None) -> None:
         if fx is not None:
             st.caption(rate_caption(fx))
         for e in explained:
-            st.markdown(explained_markdown(e, fx))
+            st.markdown(explained_markdown(e, fx, code_block=False))
 
 
 def _compare_with(result: ScenarioResult) -> None:
