@@ -11,6 +11,7 @@ Timings are in benchmarks/bench_dashboard.py, never asserted here.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import os
 import subprocess
@@ -129,7 +130,7 @@ assert any(h.value == "Fine-tune or not?" for h in at.title)
 from costmodel.prices import fx
 built = ["the ECB converter"] if fx._converter.cache_info().currsize else []  # the whole history parsed
 print(json.dumps(built + sorted(m for m in sys.modules if m.split(".")[0] in
-      ("pandas", "pyarrow", "tiktoken") or m.startswith("costmodel.dataset"))))
+      ("pandas", "pyarrow", "numpy", "tiktoken") or m.startswith("costmodel.dataset"))))
 """
 
 
@@ -142,14 +143,17 @@ def _first_render_modules(cache: Path) -> set[str]:
 
 
 @pytest.mark.slow
-def test_first_decision_render_imports_no_pandas_pyarrow_and_with_a_warm_cache_no_tokenizer(tmp_path: Path) -> None:
+def test_first_decision_render_imports_no_pandas_pyarrow_and_with_a_warm_cache_no_tokenizer_or_numpy(
+    tmp_path: Path,
+) -> None:
     cold = _first_render_modules(tmp_path / "cache")  # empty cache: the sample is analysed once
     assert not {m for m in cold if m.split(".")[0] in ("pandas", "pyarrow")}
     assert "the ECB converter" not in cold
     assert "costmodel.dataset" in cold  # the analysis ran (so the warm run below is a real difference)
     assert list((tmp_path / "cache" / "dashboard").glob("sample-defaults-*.json"))
     warm = _first_render_modules(tmp_path / "cache")
-    assert warm == set()  # neither the analyser nor tiktoken: the five numbers came from the cache
+    # neither the analyser nor tiktoken (the five numbers came from the cache), nor numpy (the charts are lists)
+    assert warm == set()
 
 
 # -- the sample defaults cache ---------------------------------------------------------------------
@@ -277,3 +281,17 @@ def test_a_file_not_newest_first_falls_back_to_the_full_parse(monkeypatch: pytes
         assert fx._current_from_head() is None
     finally:
         fx._current_from_head.cache_clear()
+
+
+# -- the Decision page's chart grid without numpy --------------------------------------------------
+
+
+def test_chart_grids_hand_checked() -> None:
+    from costmodel.present.charts import _geomspace, _linspace
+
+    assert _geomspace(1.0, 1000.0, 4) == pytest.approx([1.0, 10.0, 100.0, 1000.0], rel=1e-12)  # powers of ten
+    assert _linspace(0.0, 1.0, 5) == [0.0, 0.25, 0.5, 0.75, 1.0]
+    grid = _geomspace(3.7, 123_456.7, 80)
+    assert (grid[0], grid[-1], len(grid)) == (3.7, 123_456.7, 80)  # ends exact: the break-even marks stay inside
+    assert all(a < b for a, b in itertools.pairwise(grid))
+    assert _linspace(2.0, 2.0, 1) == [2.0]
