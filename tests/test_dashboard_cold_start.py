@@ -295,3 +295,23 @@ def test_chart_grids_hand_checked() -> None:
     assert (grid[0], grid[-1], len(grid)) == (3.7, 123_456.7, 80)  # ends exact: the break-even marks stay inside
     assert all(a < b for a, b in itertools.pairwise(grid))
     assert _linspace(2.0, 2.0, 1) == [2.0]
+
+
+# -- closed popovers and expanders draw nothing ---------------------------------------------------
+
+LAZY = ("pop_items", "pop_training_items", "pop_payback", "pop_breakeven", "pop_dates", "exp_numbers")
+
+
+def test_closed_popovers_and_the_numbers_expander_send_no_content_and_open_ones_do() -> None:
+    closed = run_app(params={"as_of": "2025-12-01"})
+    md = " ".join(texts(closed, "markdown"))
+    assert "Prices used" not in md and "u* = " not in md and "per month**" not in md
+    assert "training ends" not in md
+    labels = [b.proto.popover.label for b in closed.get("popover")]  # the buttons stay
+    assert labels.count("How this is computed") == 2 and "Line items" in labels
+    opened = run_app(params={"as_of": "2025-12-01"}, opened=LAZY)
+    md = " ".join(texts(opened, "markdown"))
+    assert "Prices used" in md and "u* = (H_B - H_A) / (v_A - v_B)" in md
+    assert "**openai:gpt-4.1-mini:ft@standard per month**" in md
+    assert "| path | status | training ends |" in md  # the dates and sources
+    assert not opened.exception

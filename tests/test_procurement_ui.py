@@ -64,7 +64,7 @@ def test_currency_selector_converts_at_the_ecb_rate_and_shows_it() -> None:
 
 
 def test_every_break_even_with_its_equation_on_the_page() -> None:
-    at = run_app()
+    at = run_app(opened=("exp_numbers", "pop_breakeven"))  # drawn when opened (cold start)
     md = " ".join(texts(at, "markdown"))
     assert "u* = (H_B - H_A) / (v_A - v_B)" in md
     assert "t* = (T_F - T_B) / (r x (v_B - v_F) - (H_F - H_B))" in md
@@ -104,7 +104,7 @@ def test_currency_round_trips_through_the_link() -> None:
 
 def test_line_item_quantities_read_in_human_units() -> None:
     # Regression: quantities read "973.3333 1M tokens".
-    at = run_app()
+    at = run_app(opened=("pop_items",))  # the line items popover, opened
     md = " ".join(texts(at, "markdown"))
     assert not re.search(r"\| [\d.,]+ 1M tokens \|", md)
     assert re.search(r"\| [\d.,]+ (million|billion) tokens \|", md)

@@ -134,7 +134,8 @@ def test_launch_link_carries_the_chosen_path() -> None:
 
 
 def test_metric_line_items_are_shown() -> None:
-    at = run_app(params={"as_of": "2025-12-01"})  # before the wind-down: the OpenAI fine-tuned path is chosen
+    # before the wind-down: the OpenAI fine-tuned path is chosen; the two line-item popovers opened
+    at = run_app(params={"as_of": "2025-12-01"}, opened=("pop_items", "pop_training_items"))
     tables = [m for m in texts(at, "markdown") if m.startswith("**openai:gpt-4.1-mini:ft@standard per month**")]
     assert tables and "| Input tokens |" in tables[0] and "| Output tokens |" in tables[0]
     assert "[open](https://" in tables[0]  # each price links to its source

@@ -1,8 +1,14 @@
-"""Decision (home): readiness check, the recommendation in one sentence, key metrics, charts, availability timeline."""
+"""Decision (home): readiness check, the recommendation in one sentence, key metrics, charts, availability timeline.
+
+The popovers under the metrics and the "Every break-even and payback" expander track whether they are
+open (``on_change="rerun"``) and draw their line items and equations only when they are: closed, they
+would still be sent to the browser and rendered there on every run (about a tenth of the first
+screen's browser work). Opening one reruns the page with its content.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -23,7 +29,7 @@ from costmodel.present.decision import (
     recommend,
 )
 from costmodel.present.latency_table import COLUMNS, EMPTY, latency_table
-from costmodel.present.numbers import explain, traffic_note
+from costmodel.present.numbers import Explained, explain, traffic_note
 from costmodel.present.report import breakdown_rows, explained_markdown, md_table
 from costmodel.present.timeline import availability_timeline, timeline_rows
 from costmodel.prices import Provider
@@ -59,6 +65,15 @@ def items_table(b: Breakdown, fx: FxRate | None = None) -> None:
     st.markdown(f"**{b.label}**\n\n" + md_table(breakdown_rows(b, fx), _ITEM_COLUMNS, links=True))
 
 
+def _opened(container: Any) -> Any | None:
+    """``container`` when it is open (its content is drawn), else None (nothing is computed for it)."""
+    return container if container.open else None
+
+
+def _popover(label: str, key: str, icon: str) -> Any | None:
+    return _opened(st.popover(label, icon=icon, key=key, on_change="rerun"))
+
+
 def _grade(grade: str) -> str:
     return f" ({UNCONFIRMED_NOTE})" if grade == "unconfirmed" else f" ({grade.replace('_', ' ')})"
 
@@ -82,8 +97,8 @@ def _availability(result: ScenarioResult) -> None:
     for c in ending:
         st.warning(f"{c.path.label}: {c.horizon_note}")
     st.plotly_chart(availability_timeline(result, today=state.today()), key="chart_timeline")
-    with st.popover("Dates and sources", icon=":material/event:"):
-        st.markdown(
+    if pop := _popover("Dates and sources", "pop_dates", ":material/event:"):
+        pop.markdown(
             md_table(
                 timeline_rows(result),
                 ["path", "status", "training ends", "serving ends", "months served", "grade", "source"],
@@ -100,19 +115,18 @@ def _metrics(result: ScenarioResult, rec: Recommendation, fx: FxRate | None = No
     with cols[0]:
         st.metric("Recommended path, per month", format_money(chosen.monthly_total, fx), help=describe_path(rec.path))
         st.caption(rec.path.label + _grade(chosen.monthly.reliability.value))
-        with st.popover("Line items", icon=":material/list:"):
-            items_table(chosen.monthly, fx)
+        if pop := _popover("Line items", "pop_items", ":material/list:"):
+            with pop:
+                items_table(chosen.monthly, fx)
     with cols[1]:
         st.metric(f"Total over {horizon} months", format_money(chosen.horizon_total, fx))
         st.caption(
             f"{format_money(chosen.one_off_total, fx)} one-off + {horizon} x {format_money(chosen.monthly_total, fx)}"
             + _grade(chosen.reliability.value)
         )
-        with st.popover("Training line items", icon=":material/list:"):
-            if chosen.training is not None:
-                items_table(chosen.training, fx)
-            else:
-                st.write("No training: a base path.")
+        if pop := _popover("Training line items", "pop_training_items", ":material/list:"):
+            with pop:
+                _training_items(chosen.training, fx)
     with cols[2]:
         pb = rec.payback
         if pb is None:
@@ -127,8 +141,8 @@ def _metrics(result: ScenarioResult, rec: Recommendation, fx: FxRate | None = No
         else:
             st.metric("Fine-tuning pays back after", "never")
             st.caption(pb.explanation)
-        if pb is not None:
-            with st.popover("How this is computed", icon=":material/functions:"):
+        if pb is not None and (pop := _popover("How this is computed", "pop_payback", ":material/functions:")):
+            with pop:
                 st.markdown(_equation(result, f"{pb.fine_tuned} against {pb.base}", fx))
                 st.write(pb.explanation)
                 st.write(f"Saving per hour at your traffic: {format_money(pb.saving_per_hour, fx)}")
@@ -159,12 +173,19 @@ def _metrics(result: ScenarioResult, rec: Recommendation, fx: FxRate | None = No
         else:
             st.metric("Break-even, OpenAI vs Azure", "never")
             st.caption(be.explanation)
-        if be is not None:
-            with st.popover("How this is computed", icon=":material/functions:"):
+        if be is not None and (pop := _popover("How this is computed", "pop_breakeven", ":material/functions:")):
+            with pop:
                 st.markdown(_equation(result, f"{be.path_a} vs {be.path_b}", fx))
                 st.write(be.explanation)
                 items_table(result.cost_of(be.path_a).monthly, fx)
                 items_table(result.cost_of(be.path_b).monthly, fx)
+
+
+def _training_items(training: Breakdown | None, fx: FxRate | None) -> None:
+    if training is not None:
+        items_table(training, fx)
+    else:
+        st.write("No training: a base path.")
 
 
 def _equation(result: ScenarioResult, title: str, fx: FxRate | None) -> str:
@@ -235,12 +256,18 @@ def _all_numbers(result: ScenarioResult, fx: FxRate | None) -> None:
     explained = explain(result, fx)
     if not explained:
         return
-    with st.expander(f"Every break-even and payback, with its equation and prices ({_context(result, fx)})"):
-        st.caption(traffic_note(result))
-        if fx is not None:
-            st.caption(rate_caption(fx))
-        for e in explained:
-            st.markdown(explained_markdown(e, fx, code_block=False))
+    title = f"Every break-even and payback, with its equation and prices ({_context(result, fx)})"
+    if opened := _opened(st.expander(title, key="exp_numbers", on_change="rerun")):
+        with opened:
+            _numbers_body(result, fx, explained)
+
+
+def _numbers_body(result: ScenarioResult, fx: FxRate | None, explained: list[Explained]) -> None:
+    st.caption(traffic_note(result))
+    if fx is not None:
+        st.caption(rate_caption(fx))
+    for e in explained:
+        st.markdown(explained_markdown(e, fx, code_block=False))
 
 
 def _compare_with(result: ScenarioResult) -> None:
