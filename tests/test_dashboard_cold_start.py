@@ -299,14 +299,24 @@ def test_chart_grids_hand_checked() -> None:
 
 # -- closed popovers and expanders draw nothing ---------------------------------------------------
 
-LAZY = ("pop_items", "pop_training_items", "pop_payback", "pop_breakeven", "pop_dates", "exp_numbers")
+LAZY = (
+    "pop_items",
+    "pop_training_items",
+    "pop_payback",
+    "pop_breakeven",
+    "pop_dates",
+    "exp_numbers",
+    "exp_unpriced",
+    "exp_compare",
+)
 
 
 def test_closed_popovers_and_the_numbers_expander_send_no_content_and_open_ones_do() -> None:
     closed = run_app(params={"as_of": "2025-12-01"})
     md = " ".join(texts(closed, "markdown"))
     assert "Prices used" not in md and "u* = " not in md and "per month**" not in md
-    assert "training ends" not in md
+    assert "training ends" not in md and "`: no training price" not in md
+    assert not [s for s in closed.selectbox if s.key == "compare_choice"]
     labels = [b.proto.popover.label for b in closed.get("popover")]  # the buttons stay
     assert labels.count("How this is computed") == 2 and "Line items" in labels
     opened = run_app(params={"as_of": "2025-12-01"}, opened=LAZY)
@@ -314,4 +324,6 @@ def test_closed_popovers_and_the_numbers_expander_send_no_content_and_open_ones_
     assert "Prices used" in md and "u* = (H_B - H_A) / (v_A - v_B)" in md
     assert "**openai:gpt-4.1-mini:ft@standard per month**" in md
     assert "| path | status | training ends |" in md  # the dates and sources
+    assert "`: " in md  # the paths without a price, with the reason
+    assert opened.selectbox(key="compare_choice").value == "(choose)"
     assert not opened.exception

@@ -73,13 +73,13 @@ def test_every_break_even_with_its_equation_on_the_page() -> None:
 
 
 def test_paths_without_a_price_are_listed_with_the_reason() -> None:
-    at = run_app(params={"as_of": "2025-06-02"})
+    at = run_app(params={"as_of": "2025-06-02"}, opened=("exp_unpriced",))
     md = " ".join(texts(at, "markdown"))
     assert "`azure:gpt-4o-mini:ft@standard`: no training price" in md
 
 
 def test_compare_with_a_preset_shows_the_diff() -> None:
-    at = run_app()
+    at = run_app(opened=("exp_compare",))
     at.selectbox(key="compare_choice").set_value("OpenAI vs Azure today, gpt-4.1-mini").run()
     assert not at.exception
     md = " ".join(texts(at, "markdown"))

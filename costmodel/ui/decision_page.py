@@ -272,7 +272,12 @@ def _numbers_body(result: ScenarioResult, fx: FxRate | None, explained: list[Exp
 
 def _compare_with(result: ScenarioResult) -> None:
     """A cost diff of this scenario against a preset, a scenario file or a shared link."""
-    with st.expander("Compare with another scenario (a preset, a file or a shared link)"):
+    expander = st.expander(
+        "Compare with another scenario (a preset, a file or a shared link)", key="exp_compare", on_change="rerun"
+    )
+    if not expander.open:  # drawn when opened, as the popovers above
+        return
+    with expander:
         choice = st.selectbox(
             "Compare this scenario with",
             ["(choose)", *[p.title for p in presets.PRESETS], "A scenario file", "A shared link"],
