@@ -308,6 +308,7 @@ LAZY = (
     "exp_numbers",
     "exp_unpriced",
     "exp_compare",
+    "pop_scenario_file",
 )
 
 
@@ -316,7 +317,7 @@ def test_closed_popovers_and_the_numbers_expander_send_no_content_and_open_ones_
     md = " ".join(texts(closed, "markdown"))
     assert "Prices used" not in md and "u* = " not in md and "per month**" not in md
     assert "training ends" not in md and "`: no training price" not in md
-    assert not [s for s in closed.selectbox if s.key == "compare_choice"]
+    assert not [s for s in closed.selectbox if s.key in ("compare_choice", "preset_bundled")]
     labels = [b.proto.popover.label for b in closed.get("popover")]  # the buttons stay
     assert labels.count("How this is computed") == 2 and "Line items" in labels
     opened = run_app(params={"as_of": "2025-12-01"}, opened=LAZY)
@@ -326,4 +327,5 @@ def test_closed_popovers_and_the_numbers_expander_send_no_content_and_open_ones_
     assert "| path | status | training ends |" in md  # the dates and sources
     assert "`: " in md  # the paths without a price, with the reason
     assert opened.selectbox(key="compare_choice").value == "(choose)"
+    assert opened.selectbox(key="preset_bundled").value is None  # the scenario file opener
     assert not opened.exception

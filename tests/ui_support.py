@@ -19,7 +19,7 @@ def run_app(page: str = "decision", params: Mapping[str, str] | None = None, ope
 
     ``opened``: keys of popovers and expanders that draw their content only when open (the Decision
     page's ``pop_items``, ``pop_training_items``, ``pop_payback``, ``pop_breakeven``, ``pop_dates``,
-    ``exp_numbers``, ``exp_unpriced``, ``exp_compare``), opened as a click would.
+    ``exp_numbers``, ``exp_unpriced``, ``exp_compare``, ``pop_scenario_file``), opened as a click would.
     """
     at = AppTest.from_file(APP, default_timeout=60)
     for k, v in (params or {}).items():

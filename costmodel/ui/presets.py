@@ -217,7 +217,24 @@ def render_presets() -> None:
             args=(preset.key,),
             use_container_width=True,
         )
-    with cols[-1], st.popover("Open a scenario file", icon=":material/upload_file:", use_container_width=True):
+    with cols[-1]:
+        pop = st.popover(
+            "Open a scenario file",
+            icon=":material/upload_file:",
+            use_container_width=True,
+            key="pop_scenario_file",
+            on_change="rerun",  # the uploader is drawn when the popover is open, not on every run
+        )
+    if pop.open:
+        _file_choices(pop)
+    for note in st.session_state.pop(_NOTES, []) or []:
+        (st.error if note.startswith("That file was not opened") else st.info)(note)
+
+
+def _file_choices(pop: Any) -> None:
+    import streamlit as st
+
+    with pop:
         st.file_uploader(
             "YAML or JSON scenario (the format of data/scenarios/)",
             type=["yaml", "yml", "json"],
@@ -231,8 +248,6 @@ def render_presets() -> None:
             key="preset_bundled",
             on_change=_open_bundled,
         )
-    for note in st.session_state.pop(_NOTES, []) or []:
-        (st.error if note.startswith("That file was not opened") else st.info)(note)
 
 
 def bundled_files() -> list[Path]:
