@@ -329,3 +329,21 @@ def test_closed_popovers_and_the_numbers_expander_send_no_content_and_open_ones_
     assert opened.selectbox(key="compare_choice").value == "(choose)"
     assert opened.selectbox(key="preset_bundled").value is None  # the scenario file opener
     assert not opened.exception
+
+
+def test_first_run_writes_the_link_in_one_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Regression: each of the ~25 query parameters was set on its own, one browser message each.
+    from streamlit.runtime.state.query_params import QueryParams
+
+    sent: list[int] = []
+    original = QueryParams._send_query_param_msg
+
+    def counting(self: QueryParams) -> None:
+        sent.append(1)
+        original(self)
+
+    monkeypatch.setattr(QueryParams, "_send_query_param_msg", counting)
+    at = run_app()
+    assert not at.exception
+    assert at.query_params["requests_per_day"] and at.query_params["paths"]  # the link is written
+    assert len(sent) == 1

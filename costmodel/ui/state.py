@@ -151,11 +151,13 @@ def sync_url() -> None:
     if not isinstance(inputs, ScenarioInputs):
         inputs = current()
     wanted = to_query(inputs)
+    # One update for every changed parameter: each assignment would send the browser its own
+    # "page info changed" message (about 25 on a first run), each handled and re-rendered there.
+    changed = {name: value for name, value in wanted.items() if st.query_params.get(name) != value}
+    if changed:
+        st.query_params.update(changed)
     for name in ScenarioInputs.model_fields:
-        if name in wanted:
-            if st.query_params.get(name) != wanted[name]:
-                st.query_params[name] = wanted[name]
-        elif name in st.query_params:
+        if name not in wanted and name in st.query_params:
             del st.query_params[name]
 
 
