@@ -16,7 +16,11 @@ Each cold start also reports its phases (server healthy, then drawn), the server
 with ``--cpu``, the page's main-thread CPU seconds: a cross-check that depends less on the load of
 other processes than wall time (2 shared cores).
 
+``--empty-cache`` starts every server with an empty ``COSTMODEL_CACHE_DIR`` (the first start after an
+install: the sample's first-view numbers and the tokenizer vocabulary are computed, not read).
+
 Usage: python benchmarks/bench_dashboard.py [--changes 40] [--no-cold-start] [--no-rerun] [--cold-rounds 5] [--cpu]
+       [--empty-cache]
 """
 
 from __future__ import annotations
@@ -90,7 +94,12 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def cold_start(
-    cmd_for_port: Any, wait_js: str, browser: Any, record: dict[str, list[float]] | None = None, cpu: bool = False
+    cmd_for_port: Any,
+    wait_js: str,
+    browser: Any,
+    record: dict[str, list[float]] | None = None,
+    cpu: bool = False,
+    cache_dir: str | None = None,
 ) -> float:
     """Seconds from starting the command to the page drawn in ``browser`` (``wait_js`` true).
 
@@ -98,7 +107,8 @@ def cold_start(
     (the rest is the page's load, first script run and drawing), and ``server cpu``: the server
     process's CPU seconds when the page is drawn. With ``cpu`` it also receives ``browser cpu``: the
     page's main-thread task time (Chrome's ``TaskDuration``), read after the timer stops; these two
-    depend much less on the other processes' load than the wall time does.
+    depend much less on the other processes' load than the wall time does. ``cache_dir`` (when
+    given) is the server's ``COSTMODEL_CACHE_DIR``.
     """
     import subprocess
 
@@ -107,6 +117,8 @@ def cold_start(
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE",)}
     env["PYTHONPATH"] = str(ROOT)
+    if cache_dir is not None:
+        env["COSTMODEL_CACHE_DIR"] = cache_dir
     start = time.perf_counter()
     proc = subprocess.Popen(cmd_for_port(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -140,7 +152,7 @@ DECISION_DRAWN = (
 TRIVIAL_DRAWN = "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2"
 
 
-def cold_starts(rounds: int, trivial_path: str, cpu: bool = False) -> None:
+def cold_starts(rounds: int, trivial_path: str, cpu: bool = False, empty_cache: bool = False) -> None:
     """Medians of ``rounds`` cold starts each, alternating: the dashboard vs the trivial 2-chart app."""
     from tests.browser_support import CHROMIUM_ARGS, chromium_path
 
@@ -161,12 +173,15 @@ def cold_starts(rounds: int, trivial_path: str, cpu: bool = False) -> None:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)  # launched before any timer
         for _ in range(rounds):
             for name, (cmd, drawn) in apps.items():
-                runs[name].append(cold_start(cmd, drawn, browser, records[name], cpu))
+                with tempfile.TemporaryDirectory() as empty:  # a first start after install: nothing cached
+                    cache = empty if empty_cache else None
+                    runs[name].append(cold_start(cmd, drawn, browser, records[name], cpu, cache))
         browser.close()
     base = statistics.median(runs["trivial"])
     print(
         f"Cold start, command to first rendered page in headless chromium (title and both charts drawn), "
-        f"medians of {rounds}:"
+        f"medians of {rounds}"
+        + (", every start with an empty COSTMODEL_CACHE_DIR (first start after install):" if empty_cache else ":")
     )
     print(f"  trivial 2-chart app (streamlit run trivial.py): {base:6.2f} s   rounds {_fmt(runs['trivial'])}")
     for name in ("streamlit run app.py", "costmodel dashboard"):
@@ -229,6 +244,11 @@ def main() -> int:
     parser.add_argument("--cold-rounds", type=int, default=5, help="cold starts of each app (median)")
     parser.add_argument("--no-rerun", action="store_true", help="only the cold starts")
     parser.add_argument(
+        "--empty-cache",
+        action="store_true",
+        help="start every server with an empty COSTMODEL_CACHE_DIR (the first start after an install)",
+    )
+    parser.add_argument(
         "--cpu", action="store_true", help="also read the page's main-thread CPU time (Chrome DevTools) per cold start"
     )
     args = parser.parse_args()
@@ -243,7 +263,7 @@ def main() -> int:
             f.write(TRIVIAL)
             trivial_path = f.name
         try:
-            cold_starts(args.cold_rounds, trivial_path, cpu=args.cpu)
+            cold_starts(args.cold_rounds, trivial_path, cpu=args.cpu, empty_cache=args.empty_cache)
         finally:
             Path(trivial_path).unlink()
     return 0
