@@ -12,7 +12,15 @@ trivial two-chart page started the same way (``streamlit run`` with the flags ``
 passes) until both of its charts are drawn; alternating, medians of ``--cold-rounds`` (5). The
 browser is started before the timers. Target: within 1.5x of the trivial app.
 
-Usage: python benchmarks/bench_dashboard.py [--changes 40] [--no-cold-start] [--no-rerun] [--cold-rounds 5]
+Each cold start also reports its phases (server healthy, then drawn), the server's CPU seconds and,
+with ``--cpu``, the page's main-thread CPU seconds: a cross-check that depends less on the load of
+other processes than wall time (2 shared cores).
+
+``--empty-cache`` starts every server with an empty ``COSTMODEL_CACHE_DIR`` (the first start after an
+install: the sample's first-view numbers and the tokenizer vocabulary are computed, not read).
+
+Usage: python benchmarks/bench_dashboard.py [--changes 40] [--no-cold-start] [--no-rerun] [--cold-rounds 5] [--cpu]
+       [--empty-cache]
 """
 
 from __future__ import annotations
@@ -76,8 +84,32 @@ def _dashboard_cmd(port: int) -> list[str]:
     return [str(Path(sys.executable).parent / "costmodel"), "dashboard", "--headless", "--port", str(port)]
 
 
-def cold_start(cmd_for_port: Any, wait_js: str, browser: Any) -> float:
-    """Seconds from starting the command to the page drawn in ``browser`` (``wait_js`` true)."""
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux ``/proc``; 0.0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def cold_start(
+    cmd_for_port: Any,
+    wait_js: str,
+    browser: Any,
+    record: dict[str, list[float]] | None = None,
+    cpu: bool = False,
+    cache_dir: str | None = None,
+) -> float:
+    """Seconds from starting the command to the page drawn in ``browser`` (``wait_js`` true).
+
+    ``record`` (when given) receives ``healthy``: the seconds to the server's health check answering
+    (the rest is the page's load, first script run and drawing), and ``server cpu``: the server
+    process's CPU seconds when the page is drawn. With ``cpu`` it also receives ``browser cpu``: the
+    page's main-thread task time (Chrome's ``TaskDuration``), read after the timer stops; these two
+    depend much less on the other processes' load than the wall time does. ``cache_dir`` (when
+    given) is the server's ``COSTMODEL_CACHE_DIR``.
+    """
     import subprocess
 
     from tests.browser_support import free_port, wait_healthy
@@ -85,14 +117,27 @@ def cold_start(cmd_for_port: Any, wait_js: str, browser: Any) -> float:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE",)}
     env["PYTHONPATH"] = str(ROOT)
+    if cache_dir is not None:
+        env["COSTMODEL_CACHE_DIR"] = cache_dir
     start = time.perf_counter()
     proc = subprocess.Popen(cmd_for_port(port), cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_healthy(port, timeout_s=180, proc=proc)
+        healthy = time.perf_counter() - start
         page = browser.new_page(viewport={"width": 1400, "height": 2400})
+        cdp = None
+        if cpu:
+            cdp = page.context.new_cdp_session(page)
+            cdp.send("Performance.enable")
         page.goto(f"http://127.0.0.1:{port}", timeout=180_000)
         page.wait_for_function(wait_js, timeout=180_000)
         elapsed = time.perf_counter() - start
+        if record is not None:
+            record.setdefault("healthy", []).append(healthy)
+            record.setdefault("server cpu", []).append(_cpu_seconds(proc.pid))
+            if cdp is not None:
+                metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+                record.setdefault("browser cpu", []).append(float(metrics.get("TaskDuration", 0.0)))
         page.close()
         return elapsed
     finally:
@@ -107,7 +152,7 @@ DECISION_DRAWN = (
 TRIVIAL_DRAWN = "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 2"
 
 
-def cold_starts(rounds: int, trivial_path: str) -> None:
+def cold_starts(rounds: int, trivial_path: str, cpu: bool = False, empty_cache: bool = False) -> None:
     """Medians of ``rounds`` cold starts each, alternating: the dashboard vs the trivial 2-chart app."""
     from tests.browser_support import CHROMIUM_ARGS, chromium_path
 
@@ -117,20 +162,26 @@ def cold_starts(rounds: int, trivial_path: str) -> None:
         return
     from playwright.sync_api import sync_playwright
 
-    runs: dict[str, list[float]] = {"streamlit run app.py": [], "costmodel dashboard": [], "trivial": []}
+    apps: dict[str, tuple[Any, str]] = {
+        "trivial": (lambda port: _serve_cmd(trivial_path, port), TRIVIAL_DRAWN),
+        "streamlit run app.py": (lambda port: _serve_cmd(str(ROOT / "app.py"), port), DECISION_DRAWN),
+        "costmodel dashboard": (_dashboard_cmd, DECISION_DRAWN),
+    }
+    runs: dict[str, list[float]] = {name: [] for name in apps}
+    records: dict[str, dict[str, list[float]]] = {name: {} for name in apps}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)  # launched before any timer
         for _ in range(rounds):
-            runs["trivial"].append(cold_start(lambda port: _serve_cmd(trivial_path, port), TRIVIAL_DRAWN, browser))
-            runs["streamlit run app.py"].append(
-                cold_start(lambda port: _serve_cmd(str(ROOT / "app.py"), port), DECISION_DRAWN, browser)
-            )
-            runs["costmodel dashboard"].append(cold_start(_dashboard_cmd, DECISION_DRAWN, browser))
+            for name, (cmd, drawn) in apps.items():
+                with tempfile.TemporaryDirectory() as empty:  # a first start after install: nothing cached
+                    cache = empty if empty_cache else None
+                    runs[name].append(cold_start(cmd, drawn, browser, records[name], cpu, cache))
         browser.close()
     base = statistics.median(runs["trivial"])
     print(
         f"Cold start, command to first rendered page in headless chromium (title and both charts drawn), "
-        f"medians of {rounds}:"
+        f"medians of {rounds}"
+        + (", every start with an empty COSTMODEL_CACHE_DIR (first start after install):" if empty_cache else ":")
     )
     print(f"  trivial 2-chart app (streamlit run trivial.py): {base:6.2f} s   rounds {_fmt(runs['trivial'])}")
     for name in ("streamlit run app.py", "costmodel dashboard"):
@@ -140,6 +191,25 @@ def cold_starts(rounds: int, trivial_path: str) -> None:
             f"  Decision page ({name}): {med:6.2f} s   ratio {med / base:.2f}x (target <= 1.5x: {verdict})   "
             f"rounds {_fmt(runs[name])}"
         )
+    print("  phases (medians): server healthy, then page loaded, run and drawn; CPU seconds until drawn:")
+    for name in runs:
+        rec = records[name]
+        up = statistics.median(rec["healthy"])
+        drawn = statistics.median([t - h for t, h in zip(runs[name], rec["healthy"], strict=True)])
+        line = f"    {name:<22} healthy after {up:5.2f} s, drawn {drawn:5.2f} s later; server CPU"
+        line += f" {statistics.median(rec['server cpu']):5.2f} s"
+        if "browser cpu" in rec:
+            line += f", page main thread {statistics.median(rec['browser cpu']):5.2f} s"
+        print(line)
+    if cpu:
+        total = {
+            n: statistics.median([a + b for a, b in zip(r["server cpu"], r["browser cpu"], strict=True)])
+            for n, r in records.items()
+        }
+        for name in ("streamlit run app.py", "costmodel dashboard"):
+            ratio = total[name] / total["trivial"]
+            print(f"  CPU-time ratio (server + page main thread), {name} / trivial: {ratio:.2f}x")
+    print(f"  load average (1, 5, 15 min) after the runs: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def _fmt(values: list[float]) -> str:
@@ -173,6 +243,14 @@ def main() -> int:
     parser.add_argument("--no-cold-start", action="store_true")
     parser.add_argument("--cold-rounds", type=int, default=5, help="cold starts of each app (median)")
     parser.add_argument("--no-rerun", action="store_true", help="only the cold starts")
+    parser.add_argument(
+        "--empty-cache",
+        action="store_true",
+        help="start every server with an empty COSTMODEL_CACHE_DIR (the first start after an install)",
+    )
+    parser.add_argument(
+        "--cpu", action="store_true", help="also read the page's main-thread CPU time (Chrome DevTools) per cold start"
+    )
     args = parser.parse_args()
     os.chdir(ROOT)  # Streamlit reads .streamlit/config.toml from the working directory
     if args.changes < 30:
@@ -185,7 +263,7 @@ def main() -> int:
             f.write(TRIVIAL)
             trivial_path = f.name
         try:
-            cold_starts(args.cold_rounds, trivial_path)
+            cold_starts(args.cold_rounds, trivial_path, cpu=args.cpu, empty_cache=args.empty_cache)
         finally:
             Path(trivial_path).unlink()
     return 0

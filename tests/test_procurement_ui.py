@@ -64,7 +64,7 @@ def test_currency_selector_converts_at_the_ecb_rate_and_shows_it() -> None:
 
 
 def test_every_break_even_with_its_equation_on_the_page() -> None:
-    at = run_app()
+    at = run_app(opened=("exp_numbers", "pop_breakeven"))  # drawn when opened (cold start)
     md = " ".join(texts(at, "markdown"))
     assert "u* = (H_B - H_A) / (v_A - v_B)" in md
     assert "t* = (T_F - T_B) / (r x (v_B - v_F) - (H_F - H_B))" in md
@@ -73,13 +73,13 @@ def test_every_break_even_with_its_equation_on_the_page() -> None:
 
 
 def test_paths_without_a_price_are_listed_with_the_reason() -> None:
-    at = run_app(params={"as_of": "2025-06-02"})
+    at = run_app(params={"as_of": "2025-06-02"}, opened=("exp_unpriced",))
     md = " ".join(texts(at, "markdown"))
     assert "`azure:gpt-4o-mini:ft@standard`: no training price" in md
 
 
 def test_compare_with_a_preset_shows_the_diff() -> None:
-    at = run_app()
+    at = run_app(opened=("exp_compare",))
     at.selectbox(key="compare_choice").set_value("OpenAI vs Azure today, gpt-4.1-mini").run()
     assert not at.exception
     md = " ".join(texts(at, "markdown"))
@@ -104,7 +104,7 @@ def test_currency_round_trips_through_the_link() -> None:
 
 def test_line_item_quantities_read_in_human_units() -> None:
     # Regression: quantities read "973.3333 1M tokens".
-    at = run_app()
+    at = run_app(opened=("pop_items",))  # the line items popover, opened
     md = " ".join(texts(at, "markdown"))
     assert not re.search(r"\| [\d.,]+ 1M tokens \|", md)
     assert re.search(r"\| [\d.,]+ (million|billion) tokens \|", md)

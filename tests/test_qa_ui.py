@@ -54,7 +54,7 @@ def test_dashboard_scenario_error_points_at_the_what_if_page_not_scenario_files(
         scenario_from_mapping(bad, source="dashboard inputs", hint="change that input on the What-if page")
     with pytest.raises(ScenarioError, match="Fix: see data/scenarios/ for examples"):
         scenario_from_mapping(bad)  # scenario files keep their hint
-    with open(ROOT / "costmodel" / "ui" / "inputs.py", encoding="utf-8") as f:
+    with open(ROOT / "costmodel" / "present" / "inputs.py", encoding="utf-8") as f:
         assert 'hint="change that input on the What-if page"' in f.read()
 
 

@@ -8,7 +8,7 @@ from costmodel.present.decision import assess, describe_duration, format_tokens,
 from costmodel.prices import bundled_catalog
 from costmodel.ui.inputs import ScenarioInputs
 from costmodel.ui.state import today
-from tests.ui_support import app_defaults, metric, run_app, texts
+from tests.ui_support import app_defaults, markdown_table, metric, run_app, texts
 
 
 def engine(inputs: ScenarioInputs):  # type: ignore[no-untyped-def]
@@ -134,7 +134,8 @@ def test_launch_link_carries_the_chosen_path() -> None:
 
 
 def test_metric_line_items_are_shown() -> None:
-    at = run_app(params={"as_of": "2025-12-01"})  # before the wind-down: the OpenAI fine-tuned path is chosen
+    # before the wind-down: the OpenAI fine-tuned path is chosen; the two line-item popovers opened
+    at = run_app(params={"as_of": "2025-12-01"}, opened=("pop_items", "pop_training_items"))
     tables = [m for m in texts(at, "markdown") if m.startswith("**openai:gpt-4.1-mini:ft@standard per month**")]
     assert tables and "| Input tokens |" in tables[0] and "| Output tokens |" in tables[0]
     assert "[open](https://" in tables[0]  # each price links to its source
@@ -184,8 +185,8 @@ def test_decision_page_shows_each_paths_latency_and_where_it_comes_from() -> Non
     at = run_app()
     assert not at.exception
     assert "Latency" in [h.value for h in at.subheader]
-    (table,) = [df for df in at.dataframe if "latency from" in df.value.columns]
-    rows = table.value.to_dict("records")
+    # a Markdown table since the cold-start work (st.dataframe imported pandas and pyarrow)
+    (rows,) = [t for t in (markdown_table(m.value) for m in at.markdown) if t and "latency from" in t[0]]
     result, _ = engine(app_defaults())
     assert [r["path"] for r in rows] == [c.path.label for c in result.costs]
     assert {r["latency from"] for r in rows} <= {"published figure", "no figure", "measured"}

@@ -60,7 +60,7 @@ def load_source(text: str) -> tuple[Scenario, str, list[str]]:
     from costmodel.engine.scenario import load_scenario
 
     if _is_link(text):
-        from costmodel.ui.inputs import inputs_from_link
+        from costmodel.present.inputs import inputs_from_link
 
         inputs, problems = inputs_from_link(text)
         return inputs.scenario(), "link", problems

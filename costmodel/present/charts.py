@@ -12,18 +12,22 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import plotly.graph_objects as go
 
 from costmodel.engine.breakeven import describe_duration
 from costmodel.engine.scenario import ScenarioResult, cost_curve
 from costmodel.engine.shapes import PiecewiseCost
-from costmodel.engine.sweep import A_ALWAYS_CHEAPER, B_ALWAYS_CHEAPER, CROSSES, SAME_COST, breakeven_grid, coefficients
 from costmodel.engine.usage import LinearCost, PathSpec, as_path, linear_cost
 from costmodel.present.decision import format_tokens
 from costmodel.prices import Catalog, Reliability, lowest_reliability
+
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+# numpy (and the sweep built on it) is imported by the heatmap only: the Decision page's charts are
+# plain Python lists, so its first screen does not pay numpy's import (about 0.1 s, more under load).
 
 __all__ = [
     "UNCONFIRMED_NOTE",
@@ -60,12 +64,6 @@ def _lines(result: ScenarioResult) -> dict[str, LinearCost]:
     return {c.path.label: linear_cost(c, traffic) for c in result.costs}
 
 
-def _monthly_at(line: LinearCost, tokens_per_hour: np.ndarray, tokens_per_unit: float, hours: float) -> np.ndarray:
-    units = tokens_per_hour / tokens_per_unit
-    out: np.ndarray = hours * (float(line.fixed_per_hour) + float(line.per_unit) * units)
-    return out
-
-
 def _figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
     """A figure from plain dicts, not validated here: ``st.plotly_chart`` validates every figure it
     draws (and the unit tests validate each builder's output), so validating twice on every rerun
@@ -80,13 +78,29 @@ def _curves(result: ScenarioResult) -> dict[str, PiecewiseCost]:
     return {c.path.label: cost_curve(c, traffic, up_to=up_to) for c in result.costs}
 
 
-def _monthly_on(curve: PiecewiseCost, tokens_per_hour: np.ndarray, tokens_per_unit: float, hours: float) -> np.ndarray:
-    units = tokens_per_hour / tokens_per_unit
-    out: np.ndarray = np.array([hours * float(curve.at(Decimal(repr(float(u))))) for u in units])
-    return out
+def _monthly_on(
+    curve: PiecewiseCost, tokens_per_hour: Sequence[float], tokens_per_unit: float, hours: float
+) -> list[float]:
+    return [hours * float(curve.at(Decimal(repr(float(t / tokens_per_unit))))) for t in tokens_per_hour]
 
 
-def _points(curve: PiecewiseCost, x: np.ndarray, tpu: float, hours: float) -> tuple[np.ndarray, np.ndarray]:
+def _linspace(start: float, stop: float, n: int) -> list[float]:
+    """``n`` evenly spaced values from ``start`` to ``stop``, both included (``numpy.linspace``)."""
+    if n == 1:
+        return [start]
+    step = (stop - start) / (n - 1)
+    return [start + i * step for i in range(n - 1)] + [stop]
+
+
+def _geomspace(start: float, stop: float, n: int) -> list[float]:
+    """``n`` values evenly spaced on a log scale from ``start`` to ``stop``, both included (``numpy.geomspace``)."""
+    if n == 1:
+        return [start]
+    lo, hi = math.log(start), math.log(stop)
+    return [start] + [math.exp(lo + (hi - lo) * i / (n - 1)) for i in range(1, n - 1)] + [stop]
+
+
+def _points(curve: PiecewiseCost, x: list[float], tpu: float, hours: float) -> tuple[list[float], list[float]]:
     """The curve at the grid ``x`` (tokens per hour), plus both ends of every step inside it.
 
     A step is drawn as two points at the same traffic (the cost just below and just above), so
@@ -105,7 +119,7 @@ def _points(curve: PiecewiseCost, x: np.ndarray, tpu: float, hours: float) -> tu
             px += [bx, bx]
             py += [hours * float(left.at(b)), hours * float(right.at(b))]
     order = sorted(range(len(px)), key=lambda k: (px[k], py[k]))
-    return np.array([px[k] for k in order]), np.array([py[k] for k in order])
+    return [px[k] for k in order], [py[k] for k in order]
 
 
 def cost_vs_traffic(result: ScenarioResult, *, log_x: bool = True, points: int = 80) -> go.Figure:
@@ -128,7 +142,7 @@ def cost_vs_traffic(result: ScenarioResult, *, log_x: bool = True, points: int =
     top = hi * 20
     if result.traffic_range_units_per_hour is not None:  # staircases are defined up to this traffic
         top = min(top, float(result.traffic_range_units_per_hour) * tpu)
-    x = np.geomspace(max(lo / 20, 1.0), top, points) if log_x else np.linspace(0.0, min(hi * 1.6, top), points)
+    x = _geomspace(max(lo / 20, 1.0), top, points) if log_x else _linspace(0.0, min(hi * 1.6, top), points)
     curves = _curves(result)
     # Traffic as each path really processes it: a base path's prompt also carries the few-shot examples.
     processed = {
@@ -144,7 +158,7 @@ def cost_vs_traffic(result: ScenarioResult, *, log_x: bool = True, points: int =
                 "type": "scatter",
                 "x": xs,
                 "y": ys,
-                "customdata": np.asarray(xs, dtype=float) * ratio,
+                "customdata": [v * ratio for v in xs],
                 "mode": "lines",
                 "name": label + (" (steps)" if len(curve.segments) > 1 else ""),
                 "line": {"color": _COLORS[i % len(_COLORS)], "width": 2},
@@ -178,7 +192,7 @@ def cost_vs_traffic(result: ScenarioResult, *, log_x: bool = True, points: int =
             )
     for be in crossings:
         bx = float(be.tokens_per_hour or 0)
-        by = float(_monthly_on(curves[be.path_a.label], np.array([bx]), tpu, hours)[0])
+        by = _monthly_on(curves[be.path_a.label], [bx], tpu, hours)[0]
         text = f"{_short(be.path_a)} = {_short(be.path_b)}<br>{format_tokens(be.tokens_per_hour or Decimal(0))} tok/h"
         traces.append(
             {
@@ -349,6 +363,8 @@ def line_items_bar(result: ScenarioResult) -> go.Figure:
 
 
 def _fee_axis(current: float) -> np.ndarray:
+    import numpy as np
+
     top = max(2.0 * current, 5.0)
     fees: np.ndarray = np.linspace(0.0, top, 21)
     return fees
@@ -368,6 +384,17 @@ def breakeven_heatmap(
     coefficients come from :func:`costmodel.engine.sweep.coefficients` at the scenario's cached share,
     batch share and hosting schedule; B's fixed cost per hour is replaced by each fee on the y axis.
     """
+    import numpy as np
+
+    from costmodel.engine.sweep import (
+        A_ALWAYS_CHEAPER,
+        B_ALWAYS_CHEAPER,
+        CROSSES,
+        SAME_COST,
+        breakeven_grid,
+        coefficients,
+    )
+
     traffic = result.scenario.traffic
     spec_a, spec_b = as_path(pair[0], field="pair"), as_path(pair[1], field="pair")
     label_a, label_b = spec_a.label, spec_b.label

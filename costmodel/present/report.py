@@ -27,11 +27,11 @@ from costmodel.money import format_usd
 from costmodel.present.charts import UNCONFIRMED_NOTE, cost_vs_traffic, cumulative_cost, line_items_bar
 from costmodel.present.currency import currency_code, format_money, rate_caption
 from costmodel.present.decision import Readiness, Recommendation, describe_path, questions_for
+from costmodel.present.inputs import ScenarioInputs
 from costmodel.present.numbers import Explained, explain, traffic_note
 from costmodel.present.timeline import availability_timeline, timeline_rows
 from costmodel.prices import Catalog, Kind, PriceRow, Reliability, Variant
 from costmodel.prices.fx import FxRate
-from costmodel.ui.inputs import ScenarioInputs
 from costmodel.units import format_line_quantity
 
 __all__ = [
@@ -442,18 +442,22 @@ def _price_used_rows(e: Explained, fx: FxRate | None) -> list[dict[str, str]]:
     ]
 
 
-def explained_markdown(e: Explained, fx: FxRate | None = None) -> str:
-    """One break-even or payback: figure, equation, numbers put in, coefficients and the prices used."""
+def explained_markdown(e: Explained, fx: FxRate | None = None, *, code_block: bool = True) -> str:
+    """One break-even or payback: figure, equation, numbers put in, coefficients and the prices used.
+
+    With ``code_block=False`` the equation lines are inline code, one per line, instead of a fenced
+    block (the dashboard: a fenced block makes the browser load and parse a 1.5 MB syntax highlighter
+    for its first screen, where these sit in closed expanders and popovers).
+    """
+    maths = [e.equation, e.substituted, *("  " + c for c in e.coefficients)]
+    inline = "  \n".join(f"`{line.strip()}`" for line in maths)
+    equation = ["```", *maths, "```"] if code_block else [inline]
     lines = [
         f"### {e.kind.capitalize()}: {e.title}",
         "",
         f"**{e.figure}** ({e.reliability}). {e.reading}",
         "",
-        "```",
-        e.equation,
-        e.substituted,
-        *("  " + c for c in e.coefficients),
-        "```",
+        *equation,
         "",
         "Prices used:",
         "",

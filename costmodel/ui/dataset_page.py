@@ -9,9 +9,9 @@ from costmodel.dataset import DatasetAnalysis, training_costs
 from costmodel.errors import InputError
 from costmodel.money import format_usd
 from costmodel.present.charts import UNCONFIRMED_NOTE, token_histogram
+from costmodel.present.inputs import defaults_from
 from costmodel.present.report import breakdown_rows
 from costmodel.ui import state
-from costmodel.ui.inputs import defaults_from
 
 
 def _use_dataset() -> None:

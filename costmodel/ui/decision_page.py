@@ -1,6 +1,14 @@
-"""Decision (home): readiness check, the recommendation in one sentence, key metrics, charts, availability timeline."""
+"""Decision (home): readiness check, the recommendation in one sentence, key metrics, charts, availability timeline.
+
+The popovers under the metrics and the "Every break-even and payback" expander track whether they are
+open (``on_change="rerun"``) and draw their line items and equations only when they are: closed, they
+would still be sent to the browser and rendered there on every run (about a tenth of the first
+screen's browser work). Opening one reruns the page with its content.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
@@ -20,7 +28,8 @@ from costmodel.present.decision import (
     questions_for,
     recommend,
 )
-from costmodel.present.numbers import explain, traffic_note
+from costmodel.present.latency_table import COLUMNS, EMPTY, latency_table
+from costmodel.present.numbers import Explained, explain, traffic_note
 from costmodel.present.report import breakdown_rows, explained_markdown, md_table
 from costmodel.present.timeline import availability_timeline, timeline_rows
 from costmodel.prices import Provider
@@ -30,6 +39,9 @@ from costmodel.ui.inputs import path_marks, picker_label
 from costmodel.ui.report_section import report_downloads
 from costmodel.ui.unpriced import render_unpriced
 from costmodel.units import format_count
+
+if TYPE_CHECKING:  # pragma: no cover
+    from costmodel.latency.paths import PathLatency
 
 _ANSWERS = ["yes", "no", "unsure"]
 _CURRENCY_HELP = (
@@ -51,6 +63,15 @@ _ITEM_COLUMNS = ["line", "quantity", "unit price", "cost", "reliability", "sourc
 def items_table(b: Breakdown, fx: FxRate | None = None) -> None:
     """A breakdown's line items (every figure opens into these). Markdown: cheap on every rerun."""
     st.markdown(f"**{b.label}**\n\n" + md_table(breakdown_rows(b, fx), _ITEM_COLUMNS, links=True))
+
+
+def _opened(container: Any) -> Any | None:
+    """``container`` when it is open (its content is drawn), else None (nothing is computed for it)."""
+    return container if container.open else None
+
+
+def _popover(label: str, key: str, icon: str) -> Any | None:
+    return _opened(st.popover(label, icon=icon, key=key, on_change="rerun"))
 
 
 def _grade(grade: str) -> str:
@@ -76,8 +97,8 @@ def _availability(result: ScenarioResult) -> None:
     for c in ending:
         st.warning(f"{c.path.label}: {c.horizon_note}")
     st.plotly_chart(availability_timeline(result, today=state.today()), key="chart_timeline")
-    with st.popover("Dates and sources", icon=":material/event:"):
-        st.markdown(
+    if pop := _popover("Dates and sources", "pop_dates", ":material/event:"):
+        pop.markdown(
             md_table(
                 timeline_rows(result),
                 ["path", "status", "training ends", "serving ends", "months served", "grade", "source"],
@@ -94,19 +115,18 @@ def _metrics(result: ScenarioResult, rec: Recommendation, fx: FxRate | None = No
     with cols[0]:
         st.metric("Recommended path, per month", format_money(chosen.monthly_total, fx), help=describe_path(rec.path))
         st.caption(rec.path.label + _grade(chosen.monthly.reliability.value))
-        with st.popover("Line items", icon=":material/list:"):
-            items_table(chosen.monthly, fx)
+        if pop := _popover("Line items", "pop_items", ":material/list:"):
+            with pop:
+                items_table(chosen.monthly, fx)
     with cols[1]:
         st.metric(f"Total over {horizon} months", format_money(chosen.horizon_total, fx))
         st.caption(
             f"{format_money(chosen.one_off_total, fx)} one-off + {horizon} x {format_money(chosen.monthly_total, fx)}"
             + _grade(chosen.reliability.value)
         )
-        with st.popover("Training line items", icon=":material/list:"):
-            if chosen.training is not None:
-                items_table(chosen.training, fx)
-            else:
-                st.write("No training: a base path.")
+        if pop := _popover("Training line items", "pop_training_items", ":material/list:"):
+            with pop:
+                _training_items(chosen.training, fx)
     with cols[2]:
         pb = rec.payback
         if pb is None:
@@ -121,8 +141,8 @@ def _metrics(result: ScenarioResult, rec: Recommendation, fx: FxRate | None = No
         else:
             st.metric("Fine-tuning pays back after", "never")
             st.caption(pb.explanation)
-        if pb is not None:
-            with st.popover("How this is computed", icon=":material/functions:"):
+        if pb is not None and (pop := _popover("How this is computed", "pop_payback", ":material/functions:")):
+            with pop:
                 st.markdown(_equation(result, f"{pb.fine_tuned} against {pb.base}", fx))
                 st.write(pb.explanation)
                 st.write(f"Saving per hour at your traffic: {format_money(pb.saving_per_hour, fx)}")
@@ -153,19 +173,26 @@ def _metrics(result: ScenarioResult, rec: Recommendation, fx: FxRate | None = No
         else:
             st.metric("Break-even, OpenAI vs Azure", "never")
             st.caption(be.explanation)
-        if be is not None:
-            with st.popover("How this is computed", icon=":material/functions:"):
+        if be is not None and (pop := _popover("How this is computed", "pop_breakeven", ":material/functions:")):
+            with pop:
                 st.markdown(_equation(result, f"{be.path_a} vs {be.path_b}", fx))
                 st.write(be.explanation)
                 items_table(result.cost_of(be.path_a).monthly, fx)
                 items_table(result.cost_of(be.path_b).monthly, fx)
 
 
+def _training_items(training: Breakdown | None, fx: FxRate | None) -> None:
+    if training is not None:
+        items_table(training, fx)
+    else:
+        st.write("No training: a base path.")
+
+
 def _equation(result: ScenarioResult, title: str, fx: FxRate | None) -> str:
     """The equation, the numbers put in and the prices of one break-even or payback (Markdown)."""
     for e in explain(result, fx):
         if e.title == title:
-            return explained_markdown(e, fx)
+            return explained_markdown(e, fx, code_block=False)
     return ""
 
 
@@ -229,17 +256,28 @@ def _all_numbers(result: ScenarioResult, fx: FxRate | None) -> None:
     explained = explain(result, fx)
     if not explained:
         return
-    with st.expander(f"Every break-even and payback, with its equation and prices ({_context(result, fx)})"):
-        st.caption(traffic_note(result))
-        if fx is not None:
-            st.caption(rate_caption(fx))
-        for e in explained:
-            st.markdown(explained_markdown(e, fx))
+    title = f"Every break-even and payback, with its equation and prices ({_context(result, fx)})"
+    if opened := _opened(st.expander(title, key="exp_numbers", on_change="rerun")):
+        with opened:
+            _numbers_body(result, fx, explained)
+
+
+def _numbers_body(result: ScenarioResult, fx: FxRate | None, explained: list[Explained]) -> None:
+    st.caption(traffic_note(result))
+    if fx is not None:
+        st.caption(rate_caption(fx))
+    for e in explained:
+        st.markdown(explained_markdown(e, fx, code_block=False))
 
 
 def _compare_with(result: ScenarioResult) -> None:
     """A cost diff of this scenario against a preset, a scenario file or a shared link."""
-    with st.expander("Compare with another scenario (a preset, a file or a shared link)"):
+    expander = st.expander(
+        "Compare with another scenario (a preset, a file or a shared link)", key="exp_compare", on_change="rerun"
+    )
+    if not expander.open:  # drawn when opened, as the popovers above
+        return
+    with expander:
         choice = st.selectbox(
             "Compare this scenario with",
             ["(choose)", *[p.title for p in presets.PRESETS], "A scenario file", "A shared link"],
@@ -258,7 +296,7 @@ def _compare_with(result: ScenarioResult) -> None:
             elif choice == "A shared link":
                 link = st.text_input("Dashboard link", key="compare_link")
                 if link:
-                    from costmodel.ui.inputs import inputs_from_link
+                    from costmodel.present.inputs import inputs_from_link
 
                     linked, problems = inputs_from_link(link)
                     for problem in problems:
@@ -277,13 +315,8 @@ def _compare_with(result: ScenarioResult) -> None:
         st.markdown(to_markdown(diff, _fx(result)))
 
 
-def _ms(value: float | None) -> int | None:
-    """Whole milliseconds for the table; ``None`` (unknown) stays ``None``."""
-    return None if value is None else round(value)
-
-
 @st.cache_data(ttl=30, show_spinner=False)
-def _latencies(paths: tuple[tuple[str, str, bool, str], ...], output_tokens: int) -> list[dict[str, object]]:
+def _latencies(paths: tuple[tuple[str, str, bool, str], ...], output_tokens: int) -> list[PathLatency]:
     """Latency per path: the newest measured run in the store, else the bundled published figure.
 
     Cached for 30 s so a slider move does not reopen the store; a run measured on the Latency page
@@ -292,50 +325,39 @@ def _latencies(paths: tuple[tuple[str, str, bool, str], ...], output_tokens: int
     from costmodel.latency.paths import PathQuery, latency_for_paths
 
     queries = [PathQuery(provider=p, model=m, fine_tuned=ft, tier=t) for p, m, ft, t in paths]
-    rows: list[dict[str, object]] = []
-    for lat in latency_for_paths(queries, output_tokens=output_tokens):
-        rows.append(
-            {
-                "path": lat.path.label,
-                "latency from": lat.label,
-                "TTFT p50 ms": _ms(lat.ttft_ms_p50),
-                "E2E p50 ms": _ms(lat.e2e_ms_p50),
-                "E2E p95 ms": _ms(lat.e2e_ms_p95),
-                "E2E estimated": lat.e2e_estimated,
-                "reliability": "" if lat.reliability is None else lat.reliability.value,
-                "basis": lat.statistic,
-                "detail": lat.detail,
-            }
-        )
-    return rows
+    return latency_for_paths(queries, output_tokens=output_tokens)
 
 
 def _latency(result: ScenarioResult, rec: Recommendation) -> None:
-    """Each path's latency beside its cost; says whether it was measured or is a published figure."""
+    """Each path's latency beside its cost; says whether it was measured or is a published figure.
+
+    A Markdown table (a handful of rows): ``st.dataframe`` would import pandas and pyarrow on the
+    first screen, about half of its render time. Unknown figures are an em dash, explained below it.
+    """
     traffic = result.scenario.traffic
     output_tokens = traffic.output_tokens_per_request or 256
     keys = tuple((c.path.provider.value, c.model, c.path.fine_tuned, c.path.tier) for c in result.costs)
     try:
-        rows = _latencies(keys, int(output_tokens))
+        latencies = _latencies(keys, int(output_tokens))
     except (CostmodelError, OSError) as exc:  # costs stand without latency
         st.warning(f"Latency figures are unavailable ({type(exc).__name__}); open the Latency page to measure.")
         return
     labels = [c.path.label for c in result.costs]
-    for row, label in zip(rows, labels, strict=True):
-        row["path"] = label
-    chosen = next((r for r in rows if r["path"] == rec.path.label), None)
+    table = latency_table(latencies, labels)
+    chosen = next((lat for lat, label in zip(latencies, labels, strict=True) if label == rec.path.label), None)
     st.subheader("Latency")
-    if chosen is not None and chosen["E2E p50 ms"] is not None:
-        e2e = float(str(chosen["E2E p50 ms"]))
+    if chosen is not None and chosen.e2e_ms_p50 is not None:
         st.caption(
-            f"Recommended path: end-to-end p50 about {e2e:,.0f} ms for {output_tokens} output tokens "
-            f"({chosen['latency from']}{', estimated' if chosen['E2E estimated'] else ''}). "
+            f"Recommended path: end-to-end p50 about {chosen.e2e_ms_p50:,.0f} ms for {output_tokens} output tokens "
+            f"({chosen.label}{', estimated' if chosen.e2e_estimated else ''}). "
             "Measure your own endpoints on the Latency page; measured runs replace published figures."
         )
     else:
         st.caption("No latency figure for the recommended path yet: measure it on the Latency page.")
     st.caption(output_length_caption(traffic.output_tokens_per_request, int(output_tokens)))
-    st.dataframe(rows, hide_index=True, column_config={"detail": None})
+    st.markdown(md_table(table.rows, COLUMNS))
+    if table.notes:
+        st.caption(f"{EMPTY} not known. " + " ".join(table.notes))
 
 
 def output_length_caption(scenario_output_tokens: int | None, used: int) -> str:

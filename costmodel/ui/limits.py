@@ -1,6 +1,6 @@
 """The one source of truth for the dashboard's numeric limits (issue 14, class 8).
 
-The URL parser validates query parameters with :class:`~costmodel.ui.inputs.ScenarioInputs`;
+The URL parser validates query parameters with :class:`~costmodel.present.inputs.ScenarioInputs`;
 the widgets take their ``min_value``/``max_value`` from the same model's field constraints
 through :func:`bounds`, so a value the URL accepts (``?horizon_months=120``, ``?few_shot_k=50``)
 is always a value the widget can show, and a widget never offers one the model refuses.

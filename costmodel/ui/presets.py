@@ -1,7 +1,7 @@
 """Presets: open a scenario file (bundled in ``data/scenarios/`` or the user's own) on the dashboard in one click.
 
 :func:`inputs_from_scenario` (pure) turns an engine :class:`~costmodel.engine.scenario.Scenario` into
-the dashboard's :class:`~costmodel.ui.inputs.ScenarioInputs`, with notes for what had to be
+the dashboard's :class:`~costmodel.present.inputs.ScenarioInputs`, with notes for what had to be
 translated: the dashboard speaks requests per day, so monthly token totals become requests of
 1,000 tokens split as the file splits them (a break-even in tokens per hour does not depend on
 the volume, so it is unchanged). :func:`render_presets` draws the buttons and the file opener.
@@ -16,8 +16,8 @@ from typing import Any
 
 from costmodel.engine.scenario import Scenario, load_scenario, scenario_from_mapping
 from costmodel.errors import InputError
+from costmodel.present.inputs import ScenarioInputs
 from costmodel.prices import DATA_DIR
-from costmodel.ui.inputs import ScenarioInputs
 
 __all__ = ["PRESETS", "Preset", "inputs_from_scenario", "preset_inputs", "render_presets"]
 
@@ -217,7 +217,24 @@ def render_presets() -> None:
             args=(preset.key,),
             use_container_width=True,
         )
-    with cols[-1], st.popover("Open a scenario file", icon=":material/upload_file:", use_container_width=True):
+    with cols[-1]:
+        pop = st.popover(
+            "Open a scenario file",
+            icon=":material/upload_file:",
+            use_container_width=True,
+            key="pop_scenario_file",
+            on_change="rerun",  # the uploader is drawn when the popover is open, not on every run
+        )
+    if pop.open:
+        _file_choices(pop)
+    for note in st.session_state.pop(_NOTES, []) or []:
+        (st.error if note.startswith("That file was not opened") else st.info)(note)
+
+
+def _file_choices(pop: Any) -> None:
+    import streamlit as st
+
+    with pop:
         st.file_uploader(
             "YAML or JSON scenario (the format of data/scenarios/)",
             type=["yaml", "yml", "json"],
@@ -231,8 +248,6 @@ def render_presets() -> None:
             key="preset_bundled",
             on_change=_open_bundled,
         )
-    for note in st.session_state.pop(_NOTES, []) or []:
-        (st.error if note.startswith("That file was not opened") else st.info)(note)
 
 
 def bundled_files() -> list[Path]:

@@ -1,6 +1,6 @@
 """Shared dashboard state: the scenario inputs bound to the URL, the catalogue, the dataset.
 
-* The scenario is one :class:`~costmodel.ui.inputs.ScenarioInputs` kept in ``st.session_state``.
+* The scenario is one :class:`~costmodel.present.inputs.ScenarioInputs` kept in ``st.session_state``.
   It is read from the URL's query parameters once per session (so a shared link reopens the same
   view) and written back to them on every run (:func:`sync_url`).
 * Each widget is bound to one field with :func:`bind`: its key is ``in_<field>``, it starts from
@@ -17,17 +17,20 @@ import contextlib
 import hashlib
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 from pydantic import ValidationError
 from streamlit.errors import StreamlitAPIException
 
-from costmodel.dataset import DatasetAnalysis, analyze_bytes, analyze_file
 from costmodel.engine.scenario import ScenarioResult, evaluate
 from costmodel.errors import CatalogError, InputError
+from costmodel.present.inputs import ScenarioInputs, defaults_from, from_query, to_query
 from costmodel.prices import DATA_DIR, Catalog, bundled_catalog, parse_price_csv
-from costmodel.ui.inputs import ScenarioInputs, defaults_from, from_query, path_options, provider_group, to_query
+from costmodel.ui.inputs import path_options, provider_group
+
+if TYPE_CHECKING:  # pragma: no cover
+    from costmodel.dataset import DatasetAnalysis
 
 __all__ = [
     "bind",
@@ -148,11 +151,13 @@ def sync_url() -> None:
     if not isinstance(inputs, ScenarioInputs):
         inputs = current()
     wanted = to_query(inputs)
+    # One update for every changed parameter: each assignment would send the browser its own
+    # "page info changed" message (about 25 on a first run), each handled and re-rendered there.
+    changed = {name: value for name, value in wanted.items() if st.query_params.get(name) != value}
+    if changed:
+        st.query_params.update(changed)
     for name in ScenarioInputs.model_fields:
-        if name in wanted:
-            if st.query_params.get(name) != wanted[name]:
-                st.query_params[name] = wanted[name]
-        elif name in st.query_params:
+        if name not in wanted and name in st.query_params:
             del st.query_params[name]
 
 
@@ -297,12 +302,16 @@ def training_model(inputs: ScenarioInputs) -> str:
 @st.cache_data(show_spinner=False, max_entries=16)
 def _analyze(name: str, digest: str, model: str, _data: bytes) -> DatasetAnalysis:
     """Dataset analysis cached by the file's hash (``_data`` itself is not hashed again)."""
+    from costmodel.dataset import analyze_bytes
+
     return analyze_bytes(_data, model=model, name=name, workers=1)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def sample_analysis(model: str) -> DatasetAnalysis:
     """The bundled sample's analysis for ``model`` (cached: read once per model)."""
+    from costmodel.dataset import analyze_file
+
     return analyze_file(SAMPLE_PATH, model=model, workers=1)
 
 
@@ -315,9 +324,19 @@ def default_inputs() -> ScenarioInputs:
     Without a readable sample (a trimmed install) the model's own defaults are used and the page
     says so once, instead of failing.
     """
+    from costmodel.ui.startup_cache import FIELDS, sample_defaults
+
     base = ScenarioInputs()
+    model = training_model(base)
+
+    def analysed() -> dict[str, int]:
+        full = defaults_from(sample_analysis(model), base)
+        return {name: getattr(full, name) for name in FIELDS}
+
     try:
-        return defaults_from(sample_analysis(training_model(base)), base)
+        # the sample's numbers are kept on disk between starts (keyed by the sample, data and code)
+        fields = sample_defaults(SAMPLE_PATH, model, analysed, data_dir=DATA_DIR)
+        return ScenarioInputs.model_validate({**base.model_dump(), **fields})
     except InputError as exc:
         st.session_state.setdefault(_URL_PROBLEMS, []).append(
             f"The bundled sample dataset could not be read ({exc}); the scenario starts from built-in defaults."

@@ -67,7 +67,12 @@ def render_unpriced(catalog: Catalog, as_of: date) -> None:
     rows = unpriced_paths(catalog, as_of)
     if not rows:
         return
-    with st.expander(f"{len(rows)} path{'s' if len(rows) != 1 else ''} without a price on {as_of.isoformat()}"):
+    label = f"{len(rows)} path{'s' if len(rows) != 1 else ''} without a price on {as_of.isoformat()}"
+    # drawn only when opened (a rerun): closed, the list was still rendered by the browser on every run
+    expander = st.expander(label, key="exp_unpriced", on_change="rerun")
+    if not expander.open:
+        return
+    with expander:
         st.caption(
             "These are in the catalogue on this date but cannot be compared: what is missing is named. "
             "Add the price in a catalogue file (Prices page) to compare them."

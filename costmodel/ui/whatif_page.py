@@ -11,9 +11,9 @@ from costmodel.engine.usage import PathSpec
 from costmodel.errors import InputError
 from costmodel.present.charts import UNCONFIRMED_NOTE, breakeven_heatmap, line_items_bar
 from costmodel.present.decision import describe_path
+from costmodel.present.inputs import ScenarioInputs
 from costmodel.present.report import breakdown_rows
 from costmodel.ui import state
-from costmodel.ui.inputs import ScenarioInputs
 from costmodel.ui.limits import widget_limits
 
 

@@ -1,0 +1,106 @@
+"""The first view's inputs taken from the bundled sample dataset, kept on disk between dashboard starts.
+
+The dashboard opens with the training volume and prompt shape of ``data/sample/recipes.jsonl``
+(:func:`costmodel.present.inputs.defaults_from`). Computing them means tokenising the sample: loading the
+vocabulary, building the encoder, importing numpy: about 0.8 s of every cold start, for five
+numbers that only change when the sample, the bundled data or costmodel's code change. So the five
+numbers are written to ``$COSTMODEL_CACHE_DIR/dashboard`` (default: the user cache directory, as
+the parsed vocabulary cache) under a key that is the sha256 of
+
+* the sample's bytes and the model it is tokenised for,
+* every bundled CSV file (the model registry gives the context limit, the catalogue the epochs),
+* every ``.py`` file of the installed ``costmodel`` package (the analyser and ``defaults_from``),
+
+so any change to one of them recomputes them (a cache hit can never give other numbers than a
+fresh analysis would). A cache that cannot be read is recomputed; one that cannot be written only
+costs the next start the analysis. Nothing but these numbers is written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+__all__ = ["CACHE_ENV", "FIELDS", "cache_dir", "fingerprint", "sample_defaults"]
+
+CACHE_ENV = "COSTMODEL_CACHE_DIR"  # the same variable as the vocabulary cache's
+FIELDS = ("training_tokens", "epochs", "few_shot_tokens", "input_tokens", "output_tokens")
+_FORMAT = 1
+
+
+def cache_dir() -> Path:
+    """``$COSTMODEL_CACHE_DIR/dashboard``, or the user cache directory's ``costmodel/dashboard``."""
+    root = os.environ.get(CACHE_ENV)
+    if not root:
+        from platformdirs import user_cache_dir
+
+        root = user_cache_dir("costmodel", appauthor=False)
+    return Path(root) / "dashboard"
+
+
+def _inputs_of_the_key(data_dir: Path) -> list[Path]:
+    package = Path(__file__).resolve().parent.parent  # costmodel/
+    return sorted(package.rglob("*.py")) + sorted(data_dir.glob("*.csv"))
+
+
+def fingerprint(sample: bytes, model: str, data_dir: Path) -> str:
+    """The cache key: sha256 over the sample, the model, the bundled CSVs and costmodel's source."""
+    h = hashlib.sha256(f"costmodel sample defaults {_FORMAT}\n{model}\n".encode())
+    h.update(hashlib.sha256(sample).digest())
+    for path in _inputs_of_the_key(data_dir):
+        h.update(path.name.encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _valid(stored: object, key: str) -> dict[str, int] | None:
+    if not isinstance(stored, Mapping) or stored.get("key") != key:
+        return None
+    fields = stored.get("fields")
+    if not isinstance(fields, Mapping) or set(fields) != set(FIELDS):
+        return None
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in fields.values()):
+        return None
+    return {k: int(fields[k]) for k in FIELDS}
+
+
+def sample_defaults(
+    sample_path: Path,
+    model: str,
+    compute: Callable[[], Mapping[str, int]],
+    *,
+    data_dir: Path,
+    directory: Path | None = None,
+) -> dict[str, int]:
+    """The :data:`FIELDS` of the first view: from the cache when its key matches, else ``compute()``.
+
+    ``compute`` analyses the sample (and raises what the analysis raises, e.g. for a missing sample:
+    a sample that cannot be read is never looked up).
+    """
+    try:
+        sample = sample_path.read_bytes()
+        key = fingerprint(sample, model, data_dir)
+    except OSError:
+        return {k: int(v) for k, v in compute().items()}
+    where = (directory or cache_dir()) / f"sample-defaults-{key[:24]}.json"
+    try:
+        cached = _valid(json.loads(where.read_text(encoding="utf-8")), key)
+    except (OSError, ValueError):
+        cached = None
+    if cached is not None:
+        return cached
+    fields = {k: int(v) for k, v in compute().items()}
+    if set(fields) != set(FIELDS):
+        raise ValueError(f"sample defaults must give {FIELDS}, got {sorted(fields)}")
+    try:
+        where.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=where.parent, delete=False, suffix=".tmp") as f:
+            json.dump({"key": key, "fields": fields}, f)
+        os.replace(f.name, where)  # atomic: a concurrent start reads the old file or the new one
+    except OSError:
+        pass  # not cached: the next start analyses the sample again
+    return fields
