@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import io
+import math
 import multiprocessing
 import os
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import BinaryIO, Literal
 
 from costmodel._orphan import die_with_parent
 from costmodel.dataset import _lines, _reader
@@ -430,11 +431,9 @@ def _summarise(
     fine_tunable: bool = True,
     context_source: Literal["registry", "user", "unknown"] = "registry",
 ) -> DatasetAnalysis:
-    import numpy as np  # here, not at import: worker processes never load numpy
-
-    tokens = np.frombuffer(m.tokens, dtype=np.uint32).astype(np.int64) if len(m.tokens) else np.zeros(0, np.int64)
-    lines = np.frombuffer(m.example_lines, dtype=np.int64) if len(m.example_lines) else np.zeros(0, dtype=np.int64)
-    n = len(m.tokens)
+    tokens = m.tokens  # uint32 counts, one per example in file order
+    lines = m.example_lines
+    n = len(tokens)
 
     # format of the file: the first example's; examples of the other format are errors
     fmt: Literal["chat", "dpo", "unknown"] = "unknown"
@@ -442,9 +441,10 @@ def _summarise(
         first = m.formats[0]
         fmt = "chat" if first == FORMAT_CHAT else "dpo"
         other = FORMAT_DPO if first == FORMAT_CHAT else FORMAT_CHAT
-        fmts = np.frombuffer(m.formats, dtype=np.uint8)
-        for i in np.flatnonzero(fmts == other):
-            m.add(int(lines[i]), None, "format_mismatch", f"a {_FORMAT_NAMES[other]} example in a {fmt} file")
+        i = m.formats.find(other)
+        while i >= 0:
+            m.add(lines[i], None, "format_mismatch", f"a {_FORMAT_NAMES[other]} example in a {fmt} file")
+            i = m.formats.find(other, i + 1)
 
     # file-level problems
     if size > FILE_SIZE_LIMIT_BYTES:
@@ -475,37 +475,23 @@ def _summarise(
 
     # examples over the training context (truncated, billed at the cap)
     over = 0
-    if cap is not None and n:
-        over_idx = np.flatnonzero(tokens > cap)
-        over = len(over_idx)
-        for i in over_idx:
-            m.add(
-                int(lines[i]),
-                None,
-                "example_too_long",
-                f"{int(tokens[i]):,} tokens, over the {cap:,}-token training context: truncated, billed {cap:,}",
-            )
-        billed = int(np.minimum(tokens, cap).sum())
-    else:
-        billed = int(tokens.sum())
+    billed = sum(tokens)
+    if cap is not None and n and max(tokens) > cap:
+        for i, t in enumerate(tokens):
+            if t > cap:
+                over += 1
+                billed -= t - cap
+                m.add(
+                    lines[i],
+                    None,
+                    "example_too_long",
+                    f"{t:,} tokens, over the {cap:,}-token training context: truncated, billed {cap:,}",
+                )
 
     # duplicates: same bytes (64-bit hash) as an earlier example line
     if n > 1:
-        hashes = np.frombuffer(m.hashes, dtype=np.uint64)
-        order = np.argsort(hashes, kind="stable")
-        sorted_h = hashes[order]
-        same = np.flatnonzero(sorted_h[1:] == sorted_h[:-1]) + 1
-        if len(same):
-            # first index of each run of equal hashes
-            run_start = np.zeros(n, dtype=np.int64)
-            starts = np.ones(n, dtype=bool)
-            starts[same] = False
-            start_pos = np.flatnonzero(starts)
-            run_start[start_pos] = start_pos
-            run_start = np.maximum.accumulate(run_start)
-            for pos in same.tolist():
-                dup, orig = int(order[pos]), int(order[int(run_start[pos])])
-                m.add(int(lines[dup]), None, "duplicate_example", f"same example as line {int(lines[orig])}")
+        for dup, orig in _duplicates(m.hashes):
+            m.add(lines[dup], None, "duplicate_example", f"same example as line {lines[orig]}")
 
     epochs_source: Literal["default_heuristic", "user"] = "user" if epochs is not None else "default_heuristic"
     default = default_epochs(n) if n else 0
@@ -520,9 +506,9 @@ def _summarise(
     listed = len(m.problems)
     total_problems = sum(m.counts.values())
     stats = DatasetStats(
-        messages_per_example=_distribution(np.frombuffer(m.messages, dtype=np.uint32) if n else None),
-        total_tokens_per_example=_distribution(tokens if n else None),
-        assistant_tokens_per_example=_distribution(np.frombuffer(m.assistant, dtype=np.uint32) if n else None),
+        messages_per_example=_distribution(m.messages),
+        total_tokens_per_example=_distribution(tokens),
+        assistant_tokens_per_example=_distribution(m.assistant),
     )
     return DatasetAnalysis(
         source=source,
@@ -559,19 +545,58 @@ def _problem(p: ProblemTuple) -> Problem:
     return Problem(line=line, field=fld, code=code, severity=severity, message=message, hint=hint)
 
 
-def _distribution(values: Any) -> Distribution | None:
-    import numpy as np
+def _duplicates(hashes: Sequence[int]) -> list[tuple[int, int]]:
+    """(index, index of the first example with the same hash) for every repeated hash, in the order
+    of a stable sort by hash (hash, then file order): the order the problems are listed in, so
+    that the first :data:`MAX_DETAILS_PER_CODE` listed are the same whatever computes them."""
+    first: dict[int, int] = {}
+    found: list[tuple[int, int, int]] = []
+    for i, h in enumerate(hashes):
+        j = first.setdefault(h, i)
+        if j != i:
+            found.append((h, i, j))
+    found.sort()
+    return [(i, j) for _, i, j in found]
 
-    if values is None or len(values) == 0:
+
+def _percentile(ordered: Sequence[int], q: int) -> float:
+    """The ``q``-th percentile of the sorted ``ordered`` by linear interpolation between order
+    statistics (Hyndman and Fan's method 7, a spreadsheet's PERCENTILE.INC), computed with
+    numpy's own float operations (``numpy.percentile``'s default "linear" method: index
+    (n - 1) x q / 100, then ``a + (b - a) x t``, or ``b - (b - a) x (1 - t)`` when t >= 0.5),
+    so the figures are the ones numpy gives to the last bit.
+
+    >>> _percentile([1, 2, 3, 4], 50)
+    2.5
+    >>> _percentile([10, 20], 95)
+    19.5
+    """
+    n = len(ordered)
+    at = (n - 1) * (q / 100)
+    if at >= n - 1:
+        return float(ordered[-1])
+    below = math.floor(at)
+    t = at - below
+    a, b = ordered[below], ordered[below + 1]
+    d = b - a
+    return b - d * (1 - t) if t >= 0.5 else a + d * t
+
+
+def _distribution(values: Sequence[int]) -> Distribution | None:
+    """Min, max, mean, median, 5th and 95th percentiles of integer counts (``None`` when empty).
+
+    The mean is the exact sum divided by the count (correctly rounded, as numpy's mean of
+    integers below 2**53 is)."""
+    if not values:
         return None
-    p5, median, p95 = np.percentile(values, [5, 50, 95])
+    ordered = sorted(values)
     return Distribution(
-        min=int(values.min()),
-        max=int(values.max()),
-        mean=float(values.mean()),
-        median=float(median),
-        p5=float(p5),
-        p95=float(p95),
+        min=ordered[0],
+        max=ordered[-1],
+        mean=sum(ordered) / len(ordered),
+        median=_percentile(ordered, 50),
+        p5=_percentile(ordered, 5),
+        p95=_percentile(ordered, 95),
     )
 
 

@@ -1,0 +1,99 @@
+"""What the faster analysis changed keeps its results: statistics without numpy, duplicates in the
+same order, worker processes forked after the encoding is built, and the imports of the command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from costmodel.dataset import _analyze
+from costmodel.dataset._analyze import _distribution, _duplicates, _percentile
+
+ROOT = Path(__file__).resolve().parent.parent
+
+counts = st.lists(st.integers(min_value=0, max_value=2**32 - 1), min_size=1, max_size=400)
+
+
+# Hand-checked (PERCENTILE.INC in a spreadsheet gives the same figures): index (n - 1) x q / 100,
+# then linear interpolation between the two order statistics around it.
+@pytest.mark.parametrize(
+    ("values", "q", "expected"),
+    [
+        ([7], 5, 7.0),  # one value: every percentile is it
+        ([1, 2, 3, 4], 50, 2.5),  # index 1.5: halfway between 2 and 3
+        ([10, 20], 95, 19.5),  # index 0.95: 10 + 10 x 0.95
+        ([10, 20], 5, 10.5),  # index 0.05
+        ([0, 100, 200, 300, 400], 5, 20.0),  # index 0.2: 0 + 100 x 0.2
+        ([0, 100, 200, 300, 400], 95, 380.0),  # index 3.8: 400 - 100 x 0.2
+        ([3, 3, 3], 50, 3.0),
+    ],
+)
+def test_percentile_hand_checked(values: list[int], q: int, expected: float) -> None:
+    assert _percentile(sorted(values), q) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(counts)
+def test_distribution_is_numpy_to_the_last_bit(values: list[int]) -> None:
+    """numpy.percentile's default method and numpy's mean, the figures the analysis gave before it
+    stopped importing numpy: the JSON output prints floats in full, so they must agree exactly."""
+    d = _distribution(values)
+    assert d is not None
+    arr = np.array(values, dtype=np.int64)
+    p5, median, p95 = np.percentile(arr, [5, 50, 95])
+    assert (d.min, d.max) == (int(arr.min()), int(arr.max()))
+    assert d.mean == float(arr.mean())
+    assert (d.p5, d.median, d.p95) == (float(p5), float(median), float(p95))
+
+
+def test_distribution_of_nothing_is_none() -> None:
+    assert _distribution([]) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=5), max_size=60))
+def test_duplicates_in_the_order_of_a_stable_sort_by_hash(hashes: list[int]) -> None:
+    """The order numpy's stable argsort gave (problems beyond the first 1,000 per code are only
+    counted, so the order decides which are listed)."""
+    expected: list[tuple[int, int]] = []
+    order = sorted(range(len(hashes)), key=lambda i: hashes[i])  # Python's sort is stable
+    for pos in range(1, len(order)):
+        if hashes[order[pos]] == hashes[order[pos - 1]]:
+            start = pos
+            while start > 0 and hashes[order[start - 1]] == hashes[order[pos]]:
+                start -= 1
+            expected.append((order[pos], order[start]))
+    assert _duplicates(hashes) == expected
+
+
+def test_duplicates_hand_checked() -> None:
+    # hashes 9, 4, 9, 4, 9: the 4s first (smaller hash), then the 9s, each pointing at its first line
+    assert _duplicates([9, 4, 9, 4, 9]) == [(3, 1), (2, 0), (4, 0)]
+
+
+def test_analyze_command_imports_no_numpy() -> None:
+    """numpy cost the command about 0.1 s of start-up for three percentiles (issue 9)."""
+    sample = ROOT / "data" / "sample" / "recipes.jsonl"
+    probe = (
+        "import io, json, sys, contextlib\n"
+        "from costmodel.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = main(['analyze', {str(sample)!r}, '-m', 'gpt-4o-mini', '--json'])\n"
+        "print(json.dumps([code, sorted(sys.modules)]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    code, modules = json.loads(out.stdout)
+    assert code == 0
+    assert "tiktoken" in modules  # the probe ran the analysis
+    assert not {m for m in modules if m.split(".")[0] == "numpy"}
+
+
+def test_the_analysis_module_does_not_import_numpy() -> None:
+    assert "numpy" not in vars(_analyze)
