@@ -97,3 +97,75 @@ def test_analyze_command_imports_no_numpy() -> None:
 
 def test_the_analysis_module_does_not_import_numpy() -> None:
     assert "numpy" not in vars(_analyze)
+
+
+FORK_PROBE = r"""
+import json, os, sys
+from costmodel.dataset import _analyze, _reader, analyze_bytes, tokens
+
+built = []
+real = tokens.cached_mergeable_ranks
+
+
+def counting(name, **kw):
+    built.append(os.getpid())
+    with open(sys.argv[2], "a") as f:
+        f.write(f"{os.getpid()}\n")
+    return real(name, **kw)
+
+
+tokens.cached_mergeable_ranks = counting
+data = open(sys.argv[1], "rb").read()
+one = analyze_bytes(data, model="gpt-4o", workers=1)
+tokens.get_encoding.cache_clear()
+_analyze._lines._counter_for.cache_clear()
+_reader.DEFAULT_CHUNK_BYTES = 8_000
+_analyze.FORK_IN_PROCESS_MAX_BYTES = 0
+method = _analyze.start_method()
+two = analyze_bytes(data, model="gpt-4o", workers=3)
+print(json.dumps({"method": method, "same": one == two, "parent": os.getpid(), "examples": two.examples}))
+"""
+
+
+def test_forked_workers_reuse_the_encoding_built_before_the_fork(tmp_path: Path) -> None:
+    """In a single-threaded process (the command line) workers are forked after the encoding is
+    built: they give the same analysis and never load the vocabulary again."""
+    from tests.test_dataset import generated, jsonl
+
+    data = tmp_path / "train.jsonl"
+    data.write_bytes(jsonl(generated(seed=7, n=300)) + b"{oops\n" + jsonl(generated(seed=7, n=4)))
+    loads = tmp_path / "loads.txt"
+    out = subprocess.run(
+        [sys.executable, "-c", FORK_PROBE, str(data), str(loads)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    result = json.loads(out.stdout)
+    assert result["method"] == "fork"
+    assert result["same"] is True
+    assert result["examples"] == 304
+    # loaded twice by the parent (once per run, the caches cleared between), never by a worker
+    assert loads.read_text().split() == [str(result["parent"])] * 2
+
+
+def test_a_threaded_caller_gets_spawned_workers() -> None:
+    """Forking a process that runs other threads (the dashboard) could copy a held lock."""
+    import threading
+
+    stop = threading.Event()
+    t = threading.Thread(target=stop.wait, daemon=True)
+    t.start()
+    try:
+        assert _analyze.start_method() == "spawn"
+    finally:
+        stop.set()
+        t.join()
+
+
+def test_forked_workers_start_from_a_smaller_file_than_spawned_ones() -> None:
+    assert _analyze._in_process_max_bytes("fork") == _analyze.FORK_IN_PROCESS_MAX_BYTES
+    assert _analyze._in_process_max_bytes("spawn") == _analyze.IN_PROCESS_MAX_BYTES
+    assert _analyze.FORK_IN_PROCESS_MAX_BYTES < _analyze.IN_PROCESS_MAX_BYTES

@@ -56,6 +56,7 @@ def many_chunks(monkeypatch: pytest.MonkeyPatch) -> bytes:
     data = jsonl(generated(seed=7, n=300)) + b"{oops\n" + jsonl(generated(seed=7, n=4))
     monkeypatch.setattr(_reader, "DEFAULT_CHUNK_BYTES", 8_000)  # dozens of chunks
     monkeypatch.setattr(_analyze, "IN_PROCESS_MAX_BYTES", 0)
+    monkeypatch.setattr(_analyze, "FORK_IN_PROCESS_MAX_BYTES", 0)
     return data
 
 
@@ -123,7 +124,40 @@ def test_default_workers(
     monkeypatch.setattr(_analyze.os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
     monkeypatch.setattr(_analyze.os, "getloadavg", lambda: (load, load, load))
     monkeypatch.setattr(_analyze, "_runnable_now", lambda: running)
-    assert _analyze.default_workers() == expected
+    assert _analyze.default_workers("spawn") == expected
+
+
+@pytest.mark.parametrize(
+    ("cpus", "load", "running", "expected"),
+    [
+        (1, 0.0, 1, 1),  # one CPU: never a second process
+        (2, 0.2, 1, 2),  # idle machine
+        (2, 1.5, 2, 2),  # another process runnable: a forked worker still gets its share of the CPUs
+        (2, 5.0, 3, 2),  # busy (measured at 4.5-5 on 2 CPUs: 11.0 and 13.6 s against 15.6 and 19.2 s alone)
+        (2, 6.0, 3, 2),  # 3 x the CPUs: the limit, still counted as not saturated
+        (2, 6.5, 3, 1),  # saturated
+        (2, 11.0, 1, 1),
+        (8, 3.0, 2, 2),  # capped at 2
+        (2, 1.0, None, 2),  # no /proc/loadavg: the same rule (the instant count is not used)
+    ],
+)
+def test_default_workers_forked(
+    cpus: int, load: float, running: int | None, expected: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_analyze.os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
+    monkeypatch.setattr(_analyze.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(_analyze, "_runnable_now", lambda: running)
+    assert _analyze.default_workers("fork") == expected
+
+
+def test_default_workers_follows_the_start_method(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_analyze.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(_analyze.os, "getloadavg", lambda: (2.5, 2.5, 2.5))
+    monkeypatch.setattr(_analyze, "_runnable_now", lambda: 2)
+    monkeypatch.setattr(_analyze, "start_method", lambda: "fork")
+    assert _analyze.default_workers() == 2
+    monkeypatch.setattr(_analyze, "start_method", lambda: "spawn")
+    assert _analyze.default_workers() == 1
 
 
 def test_runnable_now_reads_the_kernel_count() -> None:
@@ -137,7 +171,7 @@ def test_small_inputs_stay_in_process_whatever_is_asked(monkeypatch: pytest.Monk
 
     monkeypatch.setattr(_analyze, "ProcessPoolExecutor", no_pool)
     data = jsonl(generated(seed=1, n=20))
-    assert len(data) <= _analyze.IN_PROCESS_MAX_BYTES
+    assert len(data) <= min(_analyze.IN_PROCESS_MAX_BYTES, _analyze.FORK_IN_PROCESS_MAX_BYTES)
     assert analyze_bytes(data, model="gpt-4o", workers=2).examples == 20
 
 

@@ -173,6 +173,7 @@ def test_two_workers_give_the_same_result_as_one(monkeypatch: pytest.MonkeyPatch
     one = analyze_bytes(data, model="gpt-4o", workers=1)
     monkeypatch.setattr(_reader, "DEFAULT_CHUNK_BYTES", 20_000)  # many chunks
     monkeypatch.setattr(analyze_mod, "IN_PROCESS_MAX_BYTES", 0)  # force the process pool
+    monkeypatch.setattr(analyze_mod, "FORK_IN_PROCESS_MAX_BYTES", 0)
     seen: list[tuple[int, int]] = []
     two = analyze_bytes(data, model="gpt-4o", workers=2, progress=lambda d, t: seen.append((d, t)))
     assert two == one

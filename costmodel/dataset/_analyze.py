@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import multiprocessing
 import os
+import sys
+import threading
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -37,11 +40,13 @@ from costmodel.validate import open_user_file
 
 __all__ = [
     "FILE_SIZE_LIMIT_BYTES",
+    "FORK_IN_PROCESS_MAX_BYTES",
     "IN_PROCESS_MAX_BYTES",
     "MIN_EXAMPLES",
     "analyze_bytes",
     "analyze_file",
     "default_workers",
+    "start_method",
     "training_costs",
 ]
 
@@ -53,7 +58,8 @@ MIN_EXAMPLES = 10
 """OpenAI and Azure refuse a training file with fewer examples."""
 
 IN_PROCESS_MAX_BYTES = 32 * 1024 * 1024
-"""Inputs up to this size are analysed in the calling process alone.
+"""Inputs up to this size are analysed in the calling process alone when worker processes would
+be ``spawn``-started (see :func:`start_method`; forked workers use :data:`FORK_IN_PROCESS_MAX_BYTES`).
 
 Measured with ``benchmarks/bench_workers.py`` (whole ``costmodel analyze`` commands, medians of 3, a
 shared 2-CPU machine at a load average of about 2.5): one process counts about 20 MB of chat
@@ -62,19 +68,39 @@ of CPU before it counts anything (start, imports, encoding). Two processes did n
 up to 20 MB (5.1 MB: 1.02x, 20.5 MB: 0.91x) and did from 51 MB (1.34x; 32 MB and 77 MB were
 within the machine's noise); at a load average of 12 they never did (0.60x to 0.90x)."""
 
+FORK_IN_PROCESS_MAX_BYTES = 8 * 1024 * 1024
+"""Inputs up to this size are analysed in the calling process alone when workers are forked.
+
+A forked worker starts in milliseconds with the encoding already built, so only the pool itself
+(queues, a management thread, the chunks sent through a pipe) and the shorter run decide.
+Measured whole-command (``costmodel analyze``, 2-CPU machine at a load average of 3.5 to 5):
+on 2.6 MB (1,000 examples) a second process gained nothing (0.56 to 1.17 s against 0.60 to
+0.76 s alone); on 255 MB it cut the run from 15.6-19.2 s to 11.0-13.6 s for 5% more CPU."""
+
+SATURATED_LOAD_PER_CPU = 3.0
+"""A 1-minute load average above this many times the CPUs counts as saturated: no forked worker."""
+
 ProgressFn = Callable[[int, int], None]
 
 
-def default_workers() -> int:
-    """Processes that count tokens when the caller does not say: 2 (this one and one spawned) when
-    this process may use 2 CPUs, another CPU is idle right now and the machine was not saturated over
-    the last minute; else 1.
+def default_workers(method: Literal["fork", "spawn"] | None = None) -> int:
+    """Processes that count tokens when the caller does not say (1 or 2), for workers started
+    with ``method`` (default: :func:`start_method`).
 
-    A second process gains only on an idle core: on a saturated machine it adds its start-up and
-    its own encoding (about 1 s of CPU) and takes the same core time slices (measured: a
-    51 MB file took 17 s in one process and 28 s with two at a load average of 11 on 2 CPUs).
-    "Idle right now" is the kernel's count of runnable processes (``/proc/loadavg``, this one
-    included): the 1-minute average alone lags, and still counts a run that ended seconds ago.
+    *Forked* workers (the command line): 2 when this process may use 2 CPUs and the machine is
+    not saturated (1-minute load average up to :data:`SATURATED_LOAD_PER_CPU` x the CPUs). A forked
+    worker costs a few milliseconds and about 5% more CPU in all; the scheduler shares the CPUs
+    between runnable processes, so a second one shortens the run even on a busy machine
+    (measured on 255 MB at a load average of 4.5 to 5 on 2 CPUs: 11.0 and 13.6 s against 15.6
+    and 19.2 s in one process).
+
+    *Spawned* workers (a threaded caller such as the dashboard): 2 when this process may use 2
+    CPUs, another CPU is idle right now and the machine was not saturated over the last minute;
+    else 1. A spawned process adds its start-up and its own encoding (about 1 s of CPU) and takes
+    the same core time slices (measured: a 51 MB file took 17 s in one process and 28 s with two
+    at a load average of 11 on 2 CPUs). "Idle right now" is the kernel's count of runnable
+    processes (``/proc/loadavg``, this one included): the 1-minute average alone lags, and still
+    counts a run that ended seconds ago.
     """
     try:
         cpus = len(os.sched_getaffinity(0))
@@ -86,6 +112,8 @@ def default_workers() -> int:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # pragma: no cover - Windows
         return 2
+    if (method or start_method()) == "fork":
+        return 2 if load <= SATURATED_LOAD_PER_CPU * cpus else 1
     running = _runnable_now()
     if running is None:
         return 2 if load <= cpus - 1 else 1
@@ -101,8 +129,9 @@ def _runnable_now() -> int | None:
         return None
 
 
-def _in_process_max_bytes() -> int:
-    return IN_PROCESS_MAX_BYTES  # read at call time, so tests can lower it
+def _in_process_max_bytes(method: Literal["fork", "spawn"]) -> int:
+    # read at call time, so tests can lower them
+    return FORK_IN_PROCESS_MAX_BYTES if method == "fork" else IN_PROCESS_MAX_BYTES
 
 
 def analyze_file(
@@ -125,9 +154,12 @@ def analyze_file(
     whose registry entry gives that limit (default: OpenAI's, then Azure's). ``encoder`` replaces the bundled encoding
     (tests; forces one process). ``progress(bytes_done, bytes_total)`` is called as chunks finish.
 
-    With more than one worker the file is analysed in ``spawn``-started processes, so a script
-    that calls this needs the usual ``if __name__ == "__main__":`` guard (as any multiprocessing
-    code on macOS and Windows). Inputs up to :data:`IN_PROCESS_MAX_BYTES` stay in this process.
+    With more than one worker the file is analysed in worker processes: forked (after this
+    process built the encoding) when this process runs no other thread on a POSIX system, else
+    ``spawn``-started, so a script that calls this needs the usual ``if __name__ == "__main__":``
+    guard (as any multiprocessing code on macOS and Windows). Inputs up to
+    :data:`FORK_IN_PROCESS_MAX_BYTES` (forked workers) or :data:`IN_PROCESS_MAX_BYTES` (spawned)
+    stay in this process.
 
     Raises :class:`DatasetError` when the file cannot be read at all and
     :class:`UnknownModelError` for a model the registry does not know. Problems inside a
@@ -238,18 +270,19 @@ def _analyze_stream(
     context_source: Literal["registry", "user", "unknown"] = (
         "user" if training_context_tokens else ("registry" if cap else "unknown")
     )
+    method = start_method()
     if encoder is not None:
         encoding_name = encoder.name
         n_workers = 1
     else:
-        n_workers = workers or default_workers()
-        if size <= _in_process_max_bytes():
+        n_workers = workers or default_workers(method)
+        if size <= _in_process_max_bytes(method):
             n_workers = 1
 
     merged = _Merged()
     # module constants read at call time (tests lower them)
     chunks = iter_chunks(fh.read, chunk_bytes=_reader.DEFAULT_CHUNK_BYTES, max_line_bytes=_lines.MAX_LINE_BYTES)
-    for part, result in _run(chunks, n_workers, encoding_name, encoder):
+    for part, result in _run(chunks, n_workers, encoding_name, encoder, method=method):
         merged.absorb(part, result)
         if progress is not None:
             progress(part.end_offset, size)
@@ -267,22 +300,36 @@ def _analyze_stream(
 
 
 def _run(
-    chunks: Iterator[Chunk | OversizedLine], n_workers: int, encoding_name: str, encoder: Encoder | None
+    chunks: Iterator[Chunk | OversizedLine],
+    n_workers: int,
+    encoding_name: str,
+    encoder: Encoder | None,
+    *,
+    method: Literal["fork", "spawn"] = "spawn",
 ) -> Iterator[tuple[Chunk | OversizedLine, ChunkResult | None]]:
     """Results in stream order.
 
-    With ``n_workers`` > 1, this process is one of them: ``n_workers - 1`` spawned processes take
-    chunks while this one counts the chunks they have no room for (at most 2 chunks per spawned
-    process in flight, so memory stays bounded). That saves one process start and one encoding
-    build, and keeps this process busy while the others start.
+    With ``n_workers`` > 1, this process is one of them: ``n_workers - 1`` worker processes
+    (started with ``method``, see :func:`start_method`) take chunks while this one counts the
+    chunks they have no room for (at most 2 chunks per worker in flight, so memory stays bounded).
+    That saves one process start and one encoding build, and keeps this process busy while the
+    others start.
     """
     if n_workers == 1:
         for part in chunks:
             yield part, _local(part, encoding_name, encoder)
         return
     n_pool = n_workers - 1
-    ctx = multiprocessing.get_context("spawn")  # no fork: callers may be threaded (the dashboard)
-    # every spawned process ends with this one, whatever the signal (issue 14): set as it starts
+    if method == "fork":
+        # built before the fork, so every forked process starts with it (no second load or build);
+        # a corrupt bundled vocabulary raises here, the same error as in one process
+        if encoder is None:
+            _lines._counter_for(encoding_name)
+        for stream in (sys.stdout, sys.stderr):  # a forked child must not write this process' buffers again
+            with contextlib.suppress(OSError, ValueError):  # closed or broken: nothing left to write twice
+                stream.flush()
+    ctx = multiprocessing.get_context(method)
+    # every worker process ends with this one, whatever the signal (issue 14): set as it starts
     with ProcessPoolExecutor(
         max_workers=n_pool, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),)
     ) as pool:
@@ -313,6 +360,21 @@ def _run(
             yield _take(pending)
         for f in ready:
             f.cancel()  # not started yet: never start it
+
+
+def start_method() -> Literal["fork", "spawn"]:
+    """How worker processes start: ``fork`` when this process may (POSIX) and runs no other
+    thread, else ``spawn``.
+
+    A forked worker starts with this process' memory, the encoding already built in it: it
+    costs a few milliseconds instead of a new interpreter, its imports, the vocabulary load and
+    the encoding build (about 0.5 to 1 s of CPU each; measured with ``benchmarks/bench_analyze.py``).
+    Forking a process that runs other threads (the dashboard's server) may copy a lock another
+    thread holds and hang the child: such callers get ``spawn``.
+    """
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn"
 
 
 def _all_ready(ready: list[Future[None]]) -> bool:
