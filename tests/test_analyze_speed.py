@@ -169,3 +169,91 @@ def test_forked_workers_start_from_a_smaller_file_than_spawned_ones() -> None:
     assert _analyze._in_process_max_bytes("fork") == _analyze.FORK_IN_PROCESS_MAX_BYTES
     assert _analyze._in_process_max_bytes("spawn") == _analyze.IN_PROCESS_MAX_BYTES
     assert _analyze.FORK_IN_PROCESS_MAX_BYTES < _analyze.IN_PROCESS_MAX_BYTES
+
+
+class _Chars:
+    """A stand-in encoding: one token per character (counting is what is compared, not BPE)."""
+
+    name = "chars"
+
+    def encode_ordinary(self, text: str) -> list[int]:
+        return [ord(c) for c in text]
+
+
+plain_message = st.fixed_dictionaries(
+    {
+        "role": st.sampled_from(["system", "user", "assistant"]),
+        "content": st.text(min_size=1, max_size=30),
+    }
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(plain_message, min_size=1, max_size=8))
+def test_plain_messages_count_as_the_general_walk(messages: list[dict[str, str]]) -> None:
+    from costmodel.dataset.tokens import TokenCounter
+
+    counter = TokenCounter(_Chars())
+    total, assistant, estimated = counter.messages(messages)
+    assert counter.plain_messages(messages) == (total, assistant)
+    assert not estimated
+
+
+def test_plain_messages_hand_checked() -> None:
+    from costmodel.dataset.tokens import TokenCounter
+
+    # one token per character: 3 + len("system") 6 + 5; 3 + len("assistant") 9 + 2
+    chat = [{"role": "system", "content": "be ok"}, {"role": "assistant", "content": "ok"}]
+    assert TokenCounter(_Chars()).plain_messages(chat) == (28, 2)
+
+
+def test_a_plain_example_and_the_general_path_give_the_same_analysis() -> None:
+    """The same examples forced through the general walk (an empty ``tools`` list is counted, so
+    the plain path does not apply) differ only by the tools' tokens."""
+    from costmodel.dataset import analyze_bytes
+    from tests.test_dataset import jsonl
+
+    rows = [
+        {
+            "messages": [
+                {"role": "system", "content": "You are terse."},
+                {"role": "user", "content": f"What is {i} + {i}? " * (1 + i % 3)},
+                {"role": "assistant", "content": f"{2 * i}. Anything else about number {i}?"},
+            ]
+        }
+        for i in range(30)
+    ]
+    plain = analyze_bytes(jsonl(rows), model="gpt-4o", workers=1)
+    with_tools = analyze_bytes(jsonl([{**r, "tools": []} for r in rows]), model="gpt-4o", workers=1)
+    # "[]" is one token in o200k_base (tiktoken), counted once per example on the general path
+    assert with_tools.per_example_tokens == tuple(t + 1 for t in plain.per_example_tokens)
+    assert with_tools.stats.assistant_tokens_per_example == plain.stats.assistant_tokens_per_example
+    assert not plain.token_counts_are_estimates
+
+
+@pytest.mark.parametrize("module", ["costmodel.dataset.tokens", "costmodel.dataset._analyze"])
+def test_docstring_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    failed, tried = doctest.testmod(importlib.import_module(module))
+    assert tried > 0
+    assert failed == 0
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (b'{"messages": [{"role": "user", "content": "a\\ud800b"}]}', "invalid_unicode"),
+        (b'{"messages": [{"role": "user", "content": "a\\uD800b"}]}', "invalid_unicode"),
+        (b'{"\\udfff": 1, "messages": []}', "invalid_unicode"),
+        (b'{"messages": [{"role": "user", "content": "\\ud83d\\ude00"}]}', None),  # a valid pair
+        (b'{"messages": [{"role": "user", "content": "a\\\\ud800"}]}', None),  # an escaped backslash: text
+    ],
+)
+def test_lone_surrogate_escapes_are_still_found(line: bytes, expected: str | None) -> None:
+    from costmodel.dataset._lines import analyze_chunk
+
+    result = analyze_chunk(line + b"\n", 1, at_file_start=True, encoder=_Chars())
+    found = "invalid_unicode" if "invalid_unicode" in result.counts else None
+    assert found == expected

@@ -14,11 +14,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 from array import array
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from costmodel.dataset.tokens import (
+    REPLY_PRIMING_TOKENS,
     Encoder,
     TokenCounter,
     count_chat_example,
@@ -198,12 +200,12 @@ def _line(raw: bytes, lineno: int, out: ChunkResult, counter: TokenCounter, load
     if not stripped:
         out.add(lineno, None, "blank_line", "blank line")
         return
-    lead = len(raw) - len(raw.lstrip())  # columns count from the start of the raw line
     try:
         text = stripped.decode("utf-8")
     except UnicodeDecodeError as exc:
         byte = stripped[exc.start]
-        out.add(lineno, None, "invalid_utf8", f"invalid UTF-8 byte 0x{byte:02x} at byte {lead + exc.start + 1}")
+        at = _lead(raw) + exc.start + 1
+        out.add(lineno, None, "invalid_utf8", f"invalid UTF-8 byte 0x{byte:02x} at byte {at}")
         return
     try:
         obj = loads(text)
@@ -214,7 +216,7 @@ def _line(raw: bytes, lineno: int, out: ChunkResult, counter: TokenCounter, load
             what = "the line ends before the JSON does (truncated?)"
         else:
             what = exc.msg
-        out.add(lineno, None, "invalid_json", f"invalid JSON: {what} (column {lead + exc.colno})")
+        out.add(lineno, None, "invalid_json", f"invalid JSON: {what} (column {_lead(raw) + exc.colno})")
         return
     except ValueError as exc:  # NaN, Infinity
         out.add(lineno, None, "invalid_json", f"invalid JSON: {exc}")
@@ -226,7 +228,7 @@ def _line(raw: bytes, lineno: int, out: ChunkResult, counter: TokenCounter, load
         out.add(lineno, None, "not_an_object", f"the line is {_type_name(obj)}, not a JSON object")
         return
     out.objects += 1
-    if ("\\ud" in text or "\\uD" in text) and (where := _lone_surrogate(obj)) is not None:
+    if _SURROGATE_ESCAPE(text) is not None and (where := _lone_surrogate(obj)) is not None:
         # only a \uXXXX escape can produce one (raw UTF-8 cannot); it is not text any API accepts,
         # and echoing it would break every terminal and table that shows the problem
         out.add(lineno, None, "invalid_unicode", f"a lone UTF-16 surrogate escape in {where}: not valid Unicode text")
@@ -245,6 +247,16 @@ def _line(raw: bytes, lineno: int, out: ChunkResult, counter: TokenCounter, load
         out.example_lines.append(lineno)
         out.formats.append(fmt)
         out.hashes.append(int.from_bytes(blake(stripped, digest_size=8).digest(), "little"))
+
+
+def _lead(raw: bytes) -> int:
+    """Whitespace bytes before the line's content (columns count from the start of the raw line)."""
+    return len(raw) - len(raw.lstrip())
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD]").search
+"""Finds a ``\\ud``/``\\uD`` escape: only those can put a lone surrogate in a parsed string (one
+regular-expression scan, about twice as fast as two substring searches on a 2 KB line)."""
 
 
 def _has_surrogate(text: str) -> bool:
@@ -301,6 +313,11 @@ def _chat(obj: dict[str, Any], line: int, out: ChunkResult, counter: TokenCounte
     _check_parallel(obj, "parallel_tool_calls", line, out)
     seen = _check_messages(messages, "messages", line, out, CHAT_ROLES)
     _check_conversation(seen, line, out, "messages")
+    if seen.plain and tools is None and functions is None:
+        # every message is {"role": ..., "content": "..."}: the same count without the general walk
+        total, assistant = counter.plain_messages(messages)
+        _record(out, total + REPLY_PRIMING_TOKENS, assistant, len(messages), False)
+        return True
     count = count_chat_example(counter, messages, tools=tools, functions=functions)
     _record(out, count.total, count.assistant, len(messages), count.estimated)
     return True
@@ -363,6 +380,7 @@ class _Seen:
 
     roles: set[str] = field(default_factory=set)
     assistant_weights: list[int] = field(default_factory=list)
+    plain: bool = True  # every message is exactly {"role": system/user/assistant, "content": non-empty text}
 
 
 def _check_messages(messages: list[Any], prefix: str, line: int, out: ChunkResult, allowed: frozenset[str]) -> _Seen:
@@ -376,6 +394,7 @@ def _check_messages(messages: list[Any], prefix: str, line: int, out: ChunkResul
                 if role == "assistant":
                     seen.assistant_weights.append(1)
                 continue
+        seen.plain = False
         path = f"{prefix}[{i}]"
         if not isinstance(m, dict):
             out.add(line, path, "message_not_object", f"message is {_type_name(m)}, not an object")
