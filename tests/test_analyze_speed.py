@@ -84,14 +84,15 @@ def test_analyze_command_imports_no_numpy() -> None:
     probe = (
         "import io, json, sys, contextlib\n"
         "from costmodel.cli import main\n"
-        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "out = io.StringIO()\n"
+        "with contextlib.redirect_stdout(out):\n"
         f"    code = main(['analyze', {str(sample)!r}, '-m', 'gpt-4o-mini', '--json'])\n"
-        "print(json.dumps([code, sorted(sys.modules)]))\n"
+        "print(json.dumps([code, json.loads(out.getvalue())['billed_tokens'], sorted(sys.modules)]))\n"
     )
     out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
-    code, modules = json.loads(out.stdout)
+    code, billed, modules = json.loads(out.stdout)
     assert code == 0
-    assert "tiktoken" in modules  # the probe ran the analysis
+    assert billed > 0  # the probe ran the analysis
     assert not {m for m in modules if m.split(".")[0] == "numpy"}
 
 
@@ -257,3 +258,124 @@ def test_lone_surrogate_escapes_are_still_found(line: bytes, expected: str | Non
     result = analyze_chunk(line + b"\n", 1, at_file_start=True, encoder=_Chars())
     found = "invalid_unicode" if "invalid_unicode" in result.counts else None
     assert found == expected
+
+
+PREFETCH_PROBE = r"""
+import contextlib, io, json, os, sys
+from costmodel.dataset import _lines, _prefetch, _reader, tokens
+
+mode, argv = sys.argv[1], sys.argv[2:]
+_lines.MAX_LINE_BYTES = 4_000  # an oversized line is reported by whoever counts...
+_reader.DEFAULT_CHUNK_BYTES = 1_000  # ...and skipped by the reader (many small chunks)
+used = []
+real_start = _prefetch.Prefetch.start.__func__
+real_take = _prefetch.Prefetch.take
+
+
+def start(cls, *args, **kwargs):
+    p = real_start(cls, *args, **kwargs)
+    used.append("started" if p is not None else "not started")
+    return p
+
+
+def take(self, encoding_name):
+    got = real_take(self, encoding_name)
+    used.append("taken" if got is not None else "dropped")
+    return got
+
+
+_prefetch.Prefetch.take = take
+if mode == "off":
+    _prefetch.Prefetch.start = classmethod(lambda cls, *a, **k: None)
+else:
+    _prefetch.Prefetch.start = classmethod(start)
+if mode == "wrong-guess":
+    tokens.encoding_name_for_model = lambda model: "cl100k_base"
+if mode == "child-fails":
+    _prefetch._child = lambda *a: os._exit(3)
+out = io.StringIO()
+from costmodel.cli import main
+
+with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+    code = main(argv)
+print(json.dumps({"code": code, "out": out.getvalue(), "used": used, "tiktoken": "tiktoken" in sys.modules}))
+"""
+
+
+def _probe(mode: str, *argv: str) -> dict[str, object]:
+    out = subprocess.run(
+        [sys.executable, "-c", PREFETCH_PROBE, mode, *argv],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    result: dict[str, object] = json.loads(out.stdout)
+    return result
+
+
+@pytest.fixture(scope="module")
+def messy_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Problems of every kind the count reports: a blank line, bad JSON, an oversized line (over the
+    probe's 4,000-byte limit), a duplicate, plus the sample's own."""
+    sample = (ROOT / "data" / "sample" / "recipes_with_problems.jsonl").read_bytes()
+    lines = sample.splitlines(keepends=True)
+    big = b'{"messages": [{"role": "user", "content": "' + b"x" * 5000 + b'"}]}\n'
+    path = tmp_path_factory.mktemp("prefetch") / "messy.jsonl"
+    path.write_bytes(b"".join([*lines[:5], b"\n", b"{nope\n", big, lines[3], *lines[5:]]))
+    return path
+
+
+@pytest.mark.parametrize("fmt", [[], ["--json", "--per-example"]])
+def test_the_early_count_gives_the_command_s_output(messy_file: Path, fmt: list[str]) -> None:
+    argv = ["analyze", str(messy_file), "-m", "gpt-4o-mini", *fmt]
+    off = _probe("off", *argv)
+    on = _probe("on", *argv)
+    assert on["used"] == ["started", "taken"]
+    assert on["tiktoken"] is False  # counted in the forked child: this process never built the encoding
+    assert off["tiktoken"] is True
+    assert (on["code"], on["out"]) == (off["code"], off["out"])
+    assert off["code"] == 1  # errors in the file: the probe does exercise the problem paths
+    assert "line_too_long" in str(off["out"]) and "duplicate_example" in str(off["out"])
+
+
+@pytest.mark.parametrize(
+    ("mode", "used"),
+    [
+        ("wrong-guess", ["started", "dropped"]),  # the registry names another encoding than the family guess
+        ("child-fails", ["started", "dropped"]),
+    ],
+)
+def test_an_unusable_early_count_is_dropped(messy_file: Path, mode: str, used: list[str]) -> None:
+    argv = ["analyze", str(messy_file), "-m", "gpt-4o-mini", "--json"]
+    off = _probe("off", *argv)
+    got = _probe(mode, *argv)
+    assert got["used"] == used
+    assert got["tiktoken"] is True  # this process counted
+    assert (got["code"], got["out"]) == (off["code"], off["out"])
+
+
+def test_no_early_count_for_what_it_cannot_help(tmp_path: Path) -> None:
+    from costmodel.dataset._prefetch import Prefetch
+
+    sample = ROOT / "data" / "sample" / "recipes.jsonl"
+    assert Prefetch.start(tmp_path / "missing.jsonl", model="gpt-4o-mini") is None  # the analysis reports it
+    assert Prefetch.start(tmp_path, model="gpt-4o-mini") is None  # a directory
+    assert Prefetch.start(sample, model="llama-3-8b") is None  # no known family: the registry decides
+    assert Prefetch.start(sample, model="gpt-4o-mini", workers=0) is None
+
+
+def test_an_untaken_early_count_is_ended(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    from costmodel.dataset import _prefetch
+
+    monkeypatch.setattr(_prefetch, "start_method", lambda: "fork")
+    p = _prefetch.Prefetch.start(ROOT / "data" / "sample" / "recipes.jsonl", model="gpt-4o-mini")
+    assert p is not None
+    p.close()
+    p.close()  # idempotent
+    with pytest.raises(ChildProcessError):
+        os.waitpid(p.pid, os.WNOHANG)  # reaped: no zombie left
+    assert p.take("o200k_base") is None

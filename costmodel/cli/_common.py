@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from costmodel.errors import InputError
-from costmodel.prices import Catalog, load_catalog
 
 if TYPE_CHECKING:  # pragma: no cover
+    from costmodel.prices import Catalog
     from costmodel.prices.fx import FxRate
 
 __all__ = [
@@ -137,6 +137,8 @@ def catalog_from_args(args: argparse.Namespace) -> Catalog:
 
     Errors name the file, the line and the field.
     """
+    from costmodel.prices import load_catalog  # here: registering the options needs no catalogue
+
     path = getattr(args, "catalog", None)
     life = getattr(args, "lifecycle", None)
     return load_catalog(Path(path) if path is not None else None, Path(life) if life is not None else None)

@@ -11,7 +11,7 @@ import sys
 import time
 from collections import Counter
 from datetime import date
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from costmodel.cli._common import (
     add_catalog_options,
@@ -22,10 +22,16 @@ from costmodel.cli._common import (
     fx_json,
     print_json,
 )
-from costmodel.dataset import CODES, DatasetAnalysis, analyze_file, training_costs
-from costmodel.engine.breakdown import Breakdown
 from costmodel.errors import InputError
-from costmodel.present.currency import FxRate, currency_code, format_money, rate_caption
+
+if TYPE_CHECKING:  # pragma: no cover
+    from costmodel.dataset import DatasetAnalysis
+    from costmodel.dataset._prefetch import Prefetch
+    from costmodel.engine.breakdown import Breakdown
+    from costmodel.present.currency import FxRate
+
+# The analysis, pydantic and the price catalogue are imported inside run(), after the early count
+# of the file has started in a forked child (costmodel.dataset._prefetch): the two overlap.
 
 __all__ = ["register", "run"]
 
@@ -91,10 +97,23 @@ class _Bar:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pathlib import Path
+    from costmodel.dataset._prefetch import Prefetch
 
     if args.shots < 0:
         raise InputError(f"--shots {args.shots}", field="shots", hint="use 0 or more shots")
+    prefetch = Prefetch.start(args.file, model=args.model, workers=args.workers)
+    try:
+        return _run(args, prefetch)
+    finally:
+        if prefetch is not None:
+            prefetch.close()
+
+
+def _run(args: argparse.Namespace, prefetch: Prefetch | None) -> int:
+    from pathlib import Path
+
+    from costmodel.dataset import analyze_file, training_costs
+
     catalog = catalog_from_args(args)
     as_of = as_of_from_args(args)
     fx = fx_from_args(args, as_of)
@@ -117,6 +136,7 @@ def run(args: argparse.Namespace) -> int:
             progress=bar,
             workers=args.workers,
             provider=args.provider,
+            prefetch=prefetch,
         )
     finally:
         if bar is not None:
@@ -144,6 +164,7 @@ def to_json(
     fx: FxRate | None = None,
 ) -> dict[str, Any]:
     from costmodel.cli._scenario_args import breakdown_json  # here: the scenario engine only for --json
+    from costmodel.present.currency import currency_code
 
     data: dict[str, Any] = {
         "source": analysis.source,
@@ -189,6 +210,9 @@ def to_text(
     *,
     fx: FxRate | None = None,
 ) -> str:
+    from costmodel.dataset import CODES
+    from costmodel.present.currency import currency_code, format_money, rate_caption
+
     a = analysis
     out: list[str] = []
     w = out.append

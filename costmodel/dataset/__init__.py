@@ -81,15 +81,19 @@ Memory: the file is streamed in 1 MiB chunks; per example the analysis keeps abo
 
 from __future__ import annotations
 
-from costmodel.dataset._analyze import (
-    FILE_SIZE_LIMIT_BYTES,
-    MIN_EXAMPLES,
-    analyze_bytes,
-    analyze_file,
-    training_costs,
-)
-from costmodel.dataset._lines import CODES, MAX_DETAILS_PER_CODE, MAX_LINE_BYTES, SUPPORTED_FORMATS
-from costmodel.dataset._models import DatasetAnalysis, DatasetStats, Distribution, Problem
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from costmodel.dataset._analyze import (
+        FILE_SIZE_LIMIT_BYTES,
+        MIN_EXAMPLES,
+        analyze_bytes,
+        analyze_file,
+        training_costs,
+    )
+    from costmodel.dataset._lines import CODES, MAX_DETAILS_PER_CODE, MAX_LINE_BYTES, SUPPORTED_FORMATS
+    from costmodel.dataset._models import DatasetAnalysis, DatasetStats, Distribution, Problem
 
 __all__ = [
     "CODES",
@@ -106,3 +110,35 @@ __all__ = [
     "analyze_file",
     "training_costs",
 ]
+
+_EXPORTS = {
+    "CODES": "_lines",
+    "FILE_SIZE_LIMIT_BYTES": "_analyze",
+    "MAX_DETAILS_PER_CODE": "_lines",
+    "MAX_LINE_BYTES": "_lines",
+    "MIN_EXAMPLES": "_analyze",
+    "SUPPORTED_FORMATS": "_lines",
+    "DatasetAnalysis": "_models",
+    "DatasetStats": "_models",
+    "Distribution": "_models",
+    "Problem": "_models",
+    "analyze_bytes": "_analyze",
+    "analyze_file": "_analyze",
+    "training_costs": "_analyze",
+}
+"""Where each public name lives. Names are imported on first use (PEP 562): the submodules a
+worker or the command's early count (:mod:`costmodel.dataset._prefetch`) needs (``_lines``,
+``_reader``, ``tokens``) load without pydantic or the price catalogue."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -8,7 +8,6 @@ import math
 import multiprocessing
 import os
 import sys
-import threading
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
@@ -30,6 +29,7 @@ from costmodel.dataset._lines import (
     analyze_chunk,
 )
 from costmodel.dataset._models import DatasetAnalysis, DatasetStats, Distribution, Problem
+from costmodel.dataset._prefetch import FORK_IN_PROCESS_MAX_BYTES, Prefetch, start_method
 from costmodel.dataset._reader import Chunk, OversizedLine, iter_chunks
 from costmodel.dataset.tokens import CONVENTION, Encoder
 from costmodel.engine.breakdown import Breakdown
@@ -67,15 +67,6 @@ examples per CPU second after about 1 s of start-up, and a second process costs 
 of CPU before it counts anything (start, imports, encoding). Two processes did not shorten the run
 up to 20 MB (5.1 MB: 1.02x, 20.5 MB: 0.91x) and did from 51 MB (1.34x; 32 MB and 77 MB were
 within the machine's noise); at a load average of 12 they never did (0.60x to 0.90x)."""
-
-FORK_IN_PROCESS_MAX_BYTES = 8 * 1024 * 1024
-"""Inputs up to this size are analysed in the calling process alone when workers are forked.
-
-A forked worker starts in milliseconds with the encoding already built, so only the pool itself
-(queues, a management thread, the chunks sent through a pipe) and the shorter run decide.
-Measured whole-command (``costmodel analyze``, 2-CPU machine at a load average of 3.5 to 5):
-on 2.6 MB (1,000 examples) a second process gained nothing (0.56 to 1.17 s against 0.60 to
-0.76 s alone); on 255 MB it cut the run from 15.6-19.2 s to 11.0-13.6 s for 5% more CPU."""
 
 SATURATED_LOAD_PER_CPU = 3.0
 """A 1-minute load average above this many times the CPUs counts as saturated: no forked worker."""
@@ -145,6 +136,7 @@ def analyze_file(
     workers: int | None = None,
     provider: str | None = None,
     encoder: Encoder | None = None,
+    prefetch: Prefetch | None = None,
 ) -> DatasetAnalysis:
     """Validate a JSONL training file and count its billed tokens for ``model``.
 
@@ -153,6 +145,8 @@ def analyze_file(
     ``training_context_tokens`` overrides the registry's limit for the model; ``provider`` picks
     whose registry entry gives that limit (default: OpenAI's, then Azure's). ``encoder`` replaces the bundled encoding
     (tests; forces one process). ``progress(bytes_done, bytes_total)`` is called as chunks finish.
+    ``prefetch``: the command line's early count of this file (:mod:`costmodel.dataset._prefetch`),
+    used when it counted with the model's encoding and the file is analysed in one process.
 
     With more than one worker the file is analysed in worker processes: forked (after this
     process built the encoding) when this process runs no other thread on a POSIX system, else
@@ -181,6 +175,7 @@ def analyze_file(
             workers=workers,
             provider=provider,
             encoder=encoder,
+            prefetch=prefetch,
         )
 
 
@@ -252,6 +247,7 @@ def _analyze_stream(
     workers: int | None,
     provider: str | None,
     encoder: Encoder | None,
+    prefetch: Prefetch | None = None,
 ) -> DatasetAnalysis:
     if epochs is not None and epochs < 1:
         raise InputError(f"{epochs} epochs", field="epochs", hint="use 1 or more epochs, or leave it to the default")
@@ -280,9 +276,16 @@ def _analyze_stream(
             n_workers = 1
 
     merged = _Merged()
-    # module constants read at call time (tests lower them)
-    chunks = iter_chunks(fh.read, chunk_bytes=_reader.DEFAULT_CHUNK_BYTES, max_line_bytes=_lines.MAX_LINE_BYTES)
-    for part, result in _run(chunks, n_workers, encoding_name, encoder, method=method):
+    prefetched = prefetch.take(encoding_name) if prefetch is not None and n_workers == 1 and encoder is None else None
+    if prefetch is not None:
+        prefetch.close()  # not taken: ended
+    if prefetched is not None:
+        results: Iterator[tuple[Chunk | OversizedLine, ChunkResult | None]] = iter(prefetched)
+    else:
+        # module constants read at call time (tests lower them)
+        chunks = iter_chunks(fh.read, chunk_bytes=_reader.DEFAULT_CHUNK_BYTES, max_line_bytes=_lines.MAX_LINE_BYTES)
+        results = _run(chunks, n_workers, encoding_name, encoder, method=method)
+    for part, result in results:
         merged.absorb(part, result)
         if progress is not None:
             progress(part.end_offset, size)
@@ -360,21 +363,6 @@ def _run(
             yield _take(pending)
         for f in ready:
             f.cancel()  # not started yet: never start it
-
-
-def start_method() -> Literal["fork", "spawn"]:
-    """How worker processes start: ``fork`` when this process may (POSIX) and runs no other
-    thread, else ``spawn``.
-
-    A forked worker starts with this process' memory, the encoding already built in it: it
-    costs a few milliseconds instead of a new interpreter, its imports, the vocabulary load and
-    the encoding build (about 0.5 to 1 s of CPU each; measured with ``benchmarks/bench_analyze.py``).
-    Forking a process that runs other threads (the dashboard's server) may copy a lock another
-    thread holds and hang the child: such callers get ``spawn``.
-    """
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
-        return "fork"
-    return "spawn"
 
 
 def _all_ready(ready: list[Future[None]]) -> bool:
