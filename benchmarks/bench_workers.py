@@ -4,12 +4,12 @@
     python benchmarks/bench_workers.py --examples 2000 8000 --rounds 5
 
 For each size (the generated file of ``bench_dataset.py``) it runs, alternating, the whole command
-with ``--workers 1`` and ``--workers 2`` (the size threshold :data:`IN_PROCESS_MAX_BYTES` set to 0 for
-the measurement, so two processes really run) and prints the median wall time and CPU time of each
-(CPU: user + system of the process and its children). :data:`IN_PROCESS_MAX_BYTES` is set from
-where the wall-time ratio crosses 1 on an otherwise idle machine; on a busy one the second
-process gains nothing (the load average is printed; :func:`costmodel.dataset.default_workers` then
-picks one process).
+with ``--workers 1`` and ``--workers 2`` (the size thresholds :data:`IN_PROCESS_MAX_BYTES` and
+``FORK_IN_PROCESS_MAX_BYTES`` set to 0 for the measurement, so two processes really run: forked,
+as the command line starts them) and prints the median wall time and CPU time of each (CPU: user +
+system of the process and its children). ``--workers 1`` counts in the command's early child
+(``costmodel.dataset._prefetch``), as a small file does. The thresholds are set from where the
+wall-time ratio crosses 1 (the load average is printed; see :func:`costmodel.dataset._analyze.default_workers`).
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from bench_dataset import generate
 
 RUN = (
     "import sys\n"
-    "from costmodel.dataset import _analyze\n"
-    "_analyze.IN_PROCESS_MAX_BYTES = 0\n"
+    "from costmodel.dataset import _analyze, _prefetch\n"
+    "_analyze.IN_PROCESS_MAX_BYTES = _analyze.FORK_IN_PROCESS_MAX_BYTES = _prefetch.FORK_IN_PROCESS_MAX_BYTES = 0\n"
     "from costmodel.cli import main\n"
     "raise SystemExit(main(sys.argv[1:]))\n"
 )
