@@ -362,8 +362,22 @@ def test_no_early_count_for_what_it_cannot_help(tmp_path: Path) -> None:
     sample = ROOT / "data" / "sample" / "recipes.jsonl"
     assert Prefetch.start(tmp_path / "missing.jsonl", model="gpt-4o-mini") is None  # the analysis reports it
     assert Prefetch.start(tmp_path, model="gpt-4o-mini") is None  # a directory
-    assert Prefetch.start(sample, model="llama-3-8b") is None  # no known family: the registry decides
     assert Prefetch.start(sample, model="gpt-4o-mini", workers=0) is None
+
+
+def test_a_model_of_no_known_family_gets_no_early_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child guesses the encoding by name: for no known family it counts nothing (the registry
+    decides, in this process)."""
+    import os
+
+    from costmodel.dataset import _prefetch
+
+    monkeypatch.setattr(_prefetch, "start_method", lambda: "fork")
+    p = _prefetch.Prefetch.start(ROOT / "data" / "sample" / "recipes.jsonl", model="llama-3-8b")
+    assert p is not None
+    assert p.take("o200k_base") is None
+    with pytest.raises(ChildProcessError):
+        os.waitpid(p.pid, os.WNOHANG)  # ended and reaped
 
 
 def test_an_untaken_early_count_is_ended(monkeypatch: pytest.MonkeyPatch) -> None:

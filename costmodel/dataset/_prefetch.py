@@ -20,17 +20,20 @@ pydantic, no catalogue): that is its point.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import os
 import pickle
 import signal
 import threading
-from typing import BinaryIO, Literal
+from typing import TYPE_CHECKING, BinaryIO, Literal, TypeAlias
 
-from costmodel.dataset import _lines, _reader
-from costmodel.dataset._lines import ChunkResult
-from costmodel.dataset._reader import Chunk, OversizedLine
 from costmodel.errors import CostmodelError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from costmodel.dataset._lines import ChunkResult
+    from costmodel.dataset._reader import Chunk, OversizedLine
+
+# Nothing else is imported before the fork: the child imports the counting modules and tiktoken
+# itself, while this process imports pydantic and the catalogue.
 
 __all__ = ["FORK_IN_PROCESS_MAX_BYTES", "Prefetch", "start_method"]
 
@@ -43,7 +46,7 @@ Measured whole-command (``costmodel analyze``, 2-CPU machine at a load average o
 on 2.6 MB (1,000 examples) a second process gained nothing (0.56 to 1.17 s against 0.60 to
 0.76 s alone); on 255 MB it cut the run from 15.6-19.2 s to 11.0-13.6 s for 5% more CPU."""
 
-Results = list[tuple[Chunk | OversizedLine, ChunkResult | None]]
+Results: TypeAlias = "list[tuple[Chunk | OversizedLine, ChunkResult | None]]"
 
 
 def start_method() -> Literal["fork", "spawn"]:
@@ -56,7 +59,7 @@ def start_method() -> Literal["fork", "spawn"]:
     Forking a process that runs other threads (the dashboard's server) may copy a lock another
     thread holds and hang the child: such callers get ``spawn``.
     """
-    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+    if threading.active_count() == 1 and hasattr(os, "fork"):  # POSIX: multiprocessing offers "fork" there
         return "fork"
     return "spawn"
 
@@ -64,24 +67,22 @@ def start_method() -> Literal["fork", "spawn"]:
 class Prefetch:
     """A forked child analysing a whole file with a guessed encoding (see the module docstring)."""
 
-    def __init__(self, pid: int, fd: int, encoding_name: str) -> None:
+    def __init__(self, pid: int, fd: int) -> None:
         self.pid = pid
-        self.encoding_name = encoding_name
         self._fd: int | None = fd
 
     @classmethod
     def start(cls, path: str | os.PathLike[str], *, model: str, workers: int | None = None) -> Prefetch | None:
         """Fork the child for ``path``, or ``None`` when it would not help or cannot be done:
         a file over :data:`FORK_IN_PROCESS_MAX_BYTES` (worker processes count it) unless
-        ``workers`` is 1, a model of no known family, a file that cannot be opened (the analysis
-        reports it), no fork, or another thread running."""
+        ``workers`` is 1, a file that cannot be opened (the analysis reports it), no fork, or
+        another thread running. The child picks the encoding by the model's name and ends at
+        once for a model of no known family (the registry decides then)."""
         if start_method() != "fork" or (workers is not None and workers < 1):
             return None
-        from costmodel.dataset.tokens import encoding_name_for_model
         from costmodel.validate import open_user_file
 
         try:
-            encoding_name = encoding_name_for_model(model)
             fh, size = open_user_file(path)
         except CostmodelError:
             return None  # the analysis itself reports the problem, with its own message
@@ -93,21 +94,24 @@ class Prefetch:
             pid = os.fork()
             if pid == 0:  # the child: never returns
                 os.close(r)
-                _child(fh, w, encoding_name, parent)
+                _child(fh, w, model, parent)
         os.close(w)
-        return cls(pid, r, encoding_name)
+        return cls(pid, r)
 
     def take(self, encoding_name: str) -> Results | None:
         """The child's chunk results if it counted with ``encoding_name`` and succeeded, else
-        ``None`` (the caller counts). Waits for the child; ends it either way."""
+        ``None`` (the caller counts). Waits for the child when its encoding is the right one;
+        ends it either way."""
         if self._fd is None:
             return None
-        if encoding_name != self.encoding_name:
-            self.close()
-            return None
-        fd, self._fd = self._fd, None
-        with os.fdopen(fd, "rb") as f:
+        with os.fdopen(os.dup(self._fd), "rb") as f:
+            used = f.readline().decode("ascii", "replace").strip()  # the encoding, written first
+            if used != encoding_name:
+                self.close()
+                return None
             data = f.read()
+        fd, self._fd = self._fd, None
+        os.close(fd)
         _, status = os.waitpid(self.pid, 0)
         if status != 0 or not data:
             return None
@@ -126,31 +130,37 @@ class Prefetch:
             os.waitpid(self.pid, 0)
 
 
-def _child(fh: BinaryIO, w: int, encoding_name: str, parent: int) -> None:
-    """Analyse every chunk of ``fh`` as :func:`costmodel.dataset._analyze._run` does in one
-    process, write the pickled results to ``w`` and exit without running any of the parent's
-    clean-up (``os._exit``: no atexit handler, no second flush of the parent's buffers)."""
+def _child(fh: BinaryIO, w: int, model: str, parent: int) -> None:
+    """Write the encoding guessed from ``model``'s name (one line), then analyse every chunk of
+    ``fh`` as :func:`costmodel.dataset._analyze._run` does in one process and write the pickled
+    results to ``w``; exit without running any of the parent's clean-up (``os._exit``: no atexit
+    handler, no second flush of the parent's buffers)."""
     code = 1
     try:
         from costmodel._orphan import die_with_parent
 
         die_with_parent(parent)
-        read = fh.read
-        results: Results = []
-        # module constants read now, as the analysis reads them (tests lower them)
-        for part in _reader.iter_chunks(
-            read, chunk_bytes=_reader.DEFAULT_CHUNK_BYTES, max_line_bytes=_lines.MAX_LINE_BYTES
-        ):
-            if isinstance(part, OversizedLine):
-                results.append((part, None))
-                continue
-            result = _lines.analyze_chunk(
-                part.data, part.first_line, at_file_start=part.at_file_start, encoding_name=encoding_name
-            )
-            results.append((Chunk(b"", part.first_line, part.at_file_start, part.end_offset), result))
-        payload = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
+        from costmodel.dataset import _lines, _reader
+        from costmodel.dataset._reader import Chunk, OversizedLine
+        from costmodel.dataset.tokens import encoding_name_for_model
+
+        encoding_name = encoding_name_for_model(model)  # UnknownModelError: no count (the registry decides)
         with os.fdopen(w, "wb") as out:
-            out.write(payload)
+            out.write(encoding_name.encode("ascii") + b"\n")
+            out.flush()
+            results: Results = []
+            # module constants read now, as the analysis reads them (tests lower them)
+            for part in _reader.iter_chunks(
+                fh.read, chunk_bytes=_reader.DEFAULT_CHUNK_BYTES, max_line_bytes=_lines.MAX_LINE_BYTES
+            ):
+                if isinstance(part, OversizedLine):
+                    results.append((part, None))
+                    continue
+                result = _lines.analyze_chunk(
+                    part.data, part.first_line, at_file_start=part.at_file_start, encoding_name=encoding_name
+                )
+                results.append((Chunk(b"", part.first_line, part.at_file_start, part.end_offset), result))
+            out.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
         code = 0
     except BaseException:  # any failure: the parent counts itself and meets the error there
         code = 1
