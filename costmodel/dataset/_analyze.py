@@ -336,7 +336,7 @@ def _run(
     with ProcessPoolExecutor(
         max_workers=n_pool, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),)
     ) as pool:
-        # chunks go to the spawned processes only once they are ready (started, encoding built):
+        # chunks go to the worker processes only once they are ready (started, encoding built):
         # until then this process counts alone, so it never waits for a process still starting
         ready = [pool.submit(warm_up, encoding_name) for _ in range(n_pool)]
         pending: deque[tuple[Chunk | OversizedLine, Future[ChunkResult] | ChunkResult | None]] = deque()
@@ -366,7 +366,7 @@ def _run(
 
 
 def _all_ready(ready: list[Future[None]]) -> bool:
-    """Whether every spawned process has built its encoding (raises if one could not start)."""
+    """Whether every worker process has built its encoding (raises if one could not start)."""
     if not all(f.done() for f in ready):
         return False
     for f in ready:
@@ -383,7 +383,7 @@ def _all_ready(ready: list[Future[None]]) -> bool:
 
 
 def warm_up(encoding_name: str, parent_pid: int | None = None) -> None:
-    """A spawned process' first task: build the encoding, so that it is ready for chunks.
+    """A worker process' first task: build the encoding (already built in a forked one), so that it is ready for chunks.
 
     With ``parent_pid``, the process also ends when that parent dies, whatever the signal (issue 14)."""
     if parent_pid is not None:
