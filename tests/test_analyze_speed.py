@@ -373,6 +373,8 @@ def test_a_model_of_no_known_family_gets_no_early_count(monkeypatch: pytest.Monk
     from costmodel.dataset import _prefetch
 
     monkeypatch.setattr(_prefetch, "start_method", lambda: "fork")
+    # as in a fresh command: no encoding built in this process yet (other tests built one)
+    monkeypatch.delitem(sys.modules, "costmodel.dataset.tokens", raising=False)
     p = _prefetch.Prefetch.start(ROOT / "data" / "sample" / "recipes.jsonl", model="llama-3-8b")
     assert p is not None
     assert p.take("o200k_base") is None
@@ -386,6 +388,8 @@ def test_an_untaken_early_count_is_ended(monkeypatch: pytest.MonkeyPatch) -> Non
     from costmodel.dataset import _prefetch
 
     monkeypatch.setattr(_prefetch, "start_method", lambda: "fork")
+    # as in a fresh command: no encoding built in this process yet (other tests built one)
+    monkeypatch.delitem(sys.modules, "costmodel.dataset.tokens", raising=False)
     p = _prefetch.Prefetch.start(ROOT / "data" / "sample" / "recipes.jsonl", model="gpt-4o-mini")
     assert p is not None
     p.close()
@@ -393,3 +397,15 @@ def test_an_untaken_early_count_is_ended(monkeypatch: pytest.MonkeyPatch) -> Non
     with pytest.raises(ChildProcessError):
         os.waitpid(p.pid, os.WNOHANG)  # reaped: no zombie left
     assert p.take("o200k_base") is None
+
+
+def test_no_early_count_when_this_process_has_the_encoding(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A script or a batch that analyses file after file builds the encoding once: counting in this
+    process is then cheaper than a child that would load and build it again."""
+    from costmodel.dataset import _prefetch
+    from costmodel.dataset.tokens import get_encoding, is_built
+
+    monkeypatch.setattr(_prefetch, "start_method", lambda: "fork")
+    get_encoding("o200k_base")
+    assert is_built("o200k_base")
+    assert _prefetch.Prefetch.start(ROOT / "data" / "sample" / "recipes.jsonl", model="gpt-4o-mini") is None

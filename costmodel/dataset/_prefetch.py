@@ -23,6 +23,7 @@ import contextlib
 import os
 import pickle
 import signal
+import sys
 import threading
 from typing import TYPE_CHECKING, BinaryIO, Literal, TypeAlias
 
@@ -75,11 +76,19 @@ class Prefetch:
     def start(cls, path: str | os.PathLike[str], *, model: str, workers: int | None = None) -> Prefetch | None:
         """Fork the child for ``path``, or ``None`` when it would not help or cannot be done:
         a file over :data:`FORK_IN_PROCESS_MAX_BYTES` (worker processes count it) unless
-        ``workers`` is 1, a file that cannot be opened (the analysis reports it), no fork, or
-        another thread running. The child picks the encoding by the model's name and ends at
-        once for a model of no known family (the registry decides then)."""
+        ``workers`` is 1, a file that cannot be opened (the analysis reports it), no fork,
+        another thread running, or the encoding already built in this process. The child picks
+        the encoding by the model's name and ends at once for a model of no known family (the
+        registry decides then)."""
         if start_method() != "fork" or (workers is not None and workers < 1):
             return None
+        tokens = sys.modules.get("costmodel.dataset.tokens")
+        if tokens is not None:  # an earlier analysis in this process (a script, a test) may have built it
+            try:
+                if tokens.is_built(tokens.encoding_name_for_model(model)):
+                    return None  # cached here: counting here costs no load or build
+            except CostmodelError:
+                return None  # no known family: the registry decides, and this process counts
         from costmodel.validate import open_user_file
 
         try:

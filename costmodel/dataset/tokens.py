@@ -396,7 +396,16 @@ def get_encoding(name: str) -> Encoder:
         mergeable_ranks=ranks,
         special_tokens=dict(spec.special_tokens),
     )
+    _built.add(name)
     return enc
+
+
+_built: set[str] = set()
+
+
+def is_built(name: str) -> bool:
+    """Whether :func:`get_encoding` has built ``name`` in this process (it is cached: using it is free)."""
+    return name in _built
 
 
 class Encoder(Protocol):
