@@ -409,3 +409,18 @@ def test_no_early_count_when_this_process_has_the_encoding(monkeypatch: pytest.M
     get_encoding("o200k_base")
     assert is_built("o200k_base")
     assert _prefetch.Prefetch.start(ROOT / "data" / "sample" / "recipes.jsonl", model="gpt-4o-mini") is None
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_command_restores_the_garbage_collector(enabled: bool, capsys: pytest.CaptureFixture[str]) -> None:
+    import gc
+
+    from costmodel.cli import main
+
+    (gc.enable if enabled else gc.disable)()
+    try:
+        assert main(["analyze", str(ROOT / "data" / "sample" / "recipes.jsonl"), "-m", "gpt-4o-mini"]) == 0
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
+    assert "billed tokens:" in capsys.readouterr().out

@@ -7,6 +7,7 @@ Exit codes: 0 clean (warnings allowed), 1 problems of severity ``error``, 2 unus
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 import time
 from collections import Counter
@@ -102,9 +103,16 @@ def run(args: argparse.Namespace) -> int:
     if args.shots < 0:
         raise InputError(f"--shots {args.shots}", field="shots", hint="use 0 or more shots")
     prefetch = Prefetch.start(args.file, model=args.model, workers=args.workers)
+    # No cyclic garbage collection while the command runs: it imports (long-lived objects) and
+    # parses JSON (no cycles), so the collector only walked live objects (about 20 ms of 0.3 s
+    # of this process' CPU on 1,000 examples, 63 collections). Restored on the way out.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _run(args, prefetch)
     finally:
+        if collecting:
+            gc.enable()
         if prefetch is not None:
             prefetch.close()
 
