@@ -329,6 +329,23 @@ def messy_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def test_the_early_count_lists_the_same_problems_past_the_cap(tmp_path: Path) -> None:
+    """More problems of one code than are listed (1,000), spread over many chunks: the child keeps
+    only those the merge would list, and the listing and counts are the same as this process' own."""
+    path = tmp_path / "errors.jsonl"
+    rows = (ROOT / "data" / "sample" / "recipes.jsonl").read_bytes().splitlines(keepends=True)[:20]
+    path.write_bytes(b"".join(rows) + b"[1]\n" * 2500 + b"\n" * 1200 + b"".join(rows))
+    argv = ["analyze", str(path), "-m", "gpt-4o-mini", "--json"]
+    off = _probe("off", *argv)
+    on = _probe("on", *argv)
+    assert on["used"] == ["started", "taken"]
+    assert (on["code"], on["out"]) == (off["code"], off["out"])
+    data = json.loads(str(off["out"]))
+    assert data["problem_counts"]["not_an_object"] == 2500
+    assert sum(1 for p in data["problems"] if p["code"] == "not_an_object") == 1000
+    assert data["problems_omitted"] > 0
+
+
 @pytest.mark.parametrize("fmt", [[], ["--json", "--per-example"]])
 def test_the_early_count_gives_the_command_s_output(messy_file: Path, fmt: list[str]) -> None:
     argv = ["analyze", str(messy_file), "-m", "gpt-4o-mini", *fmt]

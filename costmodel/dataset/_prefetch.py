@@ -158,6 +158,7 @@ def _child(fh: BinaryIO, w: int, model: str, parent: int) -> None:
             out.write(encoding_name.encode("ascii") + b"\n")
             out.flush()
             results: Results = []
+            listed: dict[str, int] = {}  # problems kept so far per code, in file order
             # module constants read now, as the analysis reads them (tests lower them)
             for part in _reader.iter_chunks(
                 fh.read, chunk_bytes=_reader.DEFAULT_CHUNK_BYTES, max_line_bytes=_lines.MAX_LINE_BYTES
@@ -168,6 +169,16 @@ def _child(fh: BinaryIO, w: int, model: str, parent: int) -> None:
                 result = _lines.analyze_chunk(
                     part.data, part.first_line, at_file_start=part.at_file_start, encoding_name=encoding_name
                 )
+                # only the first MAX_DETAILS_PER_CODE of a code in the file can be listed (the merge
+                # keeps those, counting the rest): the others are dropped here, so a file of errors
+                # costs no more memory than when this process streams it (counts stay complete)
+                kept = []
+                for problem in result.problems:
+                    n = listed.get(problem[2], 0)
+                    if n < _lines.MAX_DETAILS_PER_CODE:
+                        listed[problem[2]] = n + 1
+                        kept.append(problem)
+                result.problems = kept
                 results.append((Chunk(b"", part.first_line, part.at_file_start, part.end_offset), result))
             out.write(pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL))
         code = 0
