@@ -179,3 +179,61 @@ def mini_catalog() -> Catalog:
 def _private_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test writes to the user's real data directory: the store goes to a temp file."""
     monkeypatch.setenv("COSTMODEL_DB", str(tmp_path_factory.mktemp("store") / "costmodel.sqlite3"))
+
+
+# -- no test talks to anything but this machine --------------------------------------------------
+_LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
+
+
+def _loopback(host: object) -> bool:
+    import ipaddress
+
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    if not isinstance(host, str):
+        return False
+    host = host.strip("[]").split("%", 1)[0]
+    if host.lower() in _LOOPBACK_NAMES or host == "":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class OutsideConnection(OSError):
+    """Raised when code under test tries to reach a host other than this machine."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Every test process (xdist workers included) refuses connections and name lookups beyond
+    127.0.0.1/::1 (the developers' guide: tests talk only to local servers). Child processes the
+    tests start (Streamlit, the CLI) are not covered by this; they are given local URLs."""
+    import socket
+
+    real_connect, real_connect_ex, real_getaddrinfo = (
+        socket.socket.connect,
+        socket.socket.connect_ex,
+        socket.getaddrinfo,
+    )
+
+    def _check(sock: socket.socket, address: Any) -> None:
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address[0]):
+            raise OutsideConnection(f"a test tried to connect to {address[0]!r}: only 127.0.0.1 is allowed")
+
+    def connect(self: socket.socket, address: Any) -> None:
+        _check(self, address)
+        real_connect(self, address)
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        _check(self, address)
+        return real_connect_ex(self, address)
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host is not None and not _loopback(host):
+            raise OutsideConnection(f"a test tried to look up {host!r}: only 127.0.0.1 is allowed")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect_ex = connect_ex  # type: ignore[method-assign]
+    socket.getaddrinfo = getaddrinfo

@@ -77,6 +77,21 @@ class _Parser(argparse.ArgumentParser):
         sys.stderr.write(f"costmodel: error: {message}\n")
         raise SystemExit(2)
 
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        ns, extras = super().parse_known_args(args, namespace)
+        # argparse reads ``--opt=--`` as no value at all and stores an empty list where one value belongs
+        for action in self._actions:
+            if action.nargs is not None or not action.option_strings:
+                continue
+            value = getattr(ns, action.dest, None)
+            single = isinstance(action, argparse._StoreAction) and isinstance(value, list)
+            appended = isinstance(action, argparse._AppendAction) and any(isinstance(v, list) for v in value or ())
+            if single or appended:
+                self.error(f"argument {'/'.join(action.option_strings)}: expected one value ('--' is not a value)")
+        return ns, extras
+
 
 def _selected(argv: Sequence[str]) -> str | None:
     """The subcommand named in ``argv`` (the first word that is not an option), if any."""
