@@ -9,8 +9,8 @@ processes and everything they started):
   ``pyproject.toml`` settings; the README's script also runs ruff and mypy first, which are left out
   on both sides).
 * **current, whole suite**: the working tree's suite the way ``scripts/test.sh`` runs it: the parallel
-  phase (``-m "not timing"``, pytest-xdist on every core, the browser tests as one group) and then
-  the ``timing`` tests alone (``-n 0``). It holds about five times as many tests as the baseline (the
+  phase (``-m "not timing and not alone"``, pytest-xdist on every core, the browser tests as one
+  group) and then the ``timing`` and ``alone`` tests one at a time (``-n 0``). It holds about five times as many tests as the baseline (the
   later issues' tests).
 * **current, the baseline's tests** (like for like, the issue's "same coverage"): the same two
   phases on the test ids of the baseline that still exist in the current tree (collected from both
@@ -44,7 +44,7 @@ BASELINE = "553e062"
 PYTEST_ARGS = ["-q", "-p", "no:cacheprovider"]
 SUMMARY = re.compile(r"^=* ?(\d+ (?:passed|failed).*?) in [\d.]+s", re.MULTILINE)
 # scripts/test.sh's two phases (ruff and mypy left out, as on the baseline's side)
-PHASES = [["-m", "not timing"], ["-m", "timing", "-n", "0"]]
+PHASES = [["-m", "not timing and not alone"], ["-m", "timing or alone", "-n", "0"]]
 
 
 @dataclass(frozen=True)

@@ -205,7 +205,11 @@ def _launch_controls(
     error = st.session_state.get(_ERROR)
     if error:
         st.error(error)
-    inflight = st.session_state.get(_INFLIGHT) == plan.launch_id
+    # Callbacks run in this session's script thread before the page is drawn, so no launch of this
+    # session is running now: a flag still set here is stale (a run interrupted mid-callback) and
+    # would keep the button disabled for the rest of the session. Exactly once is the store's job
+    # (execute_launch and the launch id), not this flag's.
+    st.session_state.pop(_INFLIGHT, None)
     blocked = plan.has_errors or plan.over_budget or credential is None
     from costmodel.ui.launch_confirm import render_confirmation  # issue 13: everything, before the job
 
@@ -228,7 +232,7 @@ def _launch_controls(
         "Launch",
         key="launch.button",
         type="primary",
-        disabled=blocked or inflight or not st.session_state.get("launch.confirm"),
+        disabled=blocked or not st.session_state.get("launch.confirm"),
         help=refusal,
         on_click=_on_launch,
         args=(plan, credential, client_factory),
@@ -238,9 +242,9 @@ def _launch_controls(
 
 
 def _on_launch(plan: LaunchPlan, credential: Secret | None, client_factory: ClientFactory) -> None:
-    """The Launch button's callback: runs once per click, before the rerun."""
-    if st.session_state.get(_INFLIGHT) == plan.launch_id:
-        return  # a second click while the first is still running
+    """The Launch button's callback: runs once per click, before the rerun. A session's callbacks run
+    one after the other, so a second click's callback finds the first one finished, and
+    execute_launch (the launch id in the store) makes it return the same job."""
     if not st.session_state.get("launch.confirm"):
         st.session_state[_ERROR] = "Tick the confirmation first."
         return
