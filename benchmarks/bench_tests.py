@@ -86,7 +86,7 @@ def run_suite(label: str, tree: Path, log: Path, phases: list[list[str]]) -> Run
     cpu = _children_cpu() - cpu0
     text = log.read_text(encoding="utf-8", errors="replace")
     found = SUMMARY.findall(text)
-    summary = " + ".join(f[0] for f in found) if found else "(no pytest summary line)"
+    summary = " + ".join(found) if found else "(no pytest summary line)"
     if returncode != 0:
         sys.stderr.write(f"--- {label}: pytest exited with {returncode}; the end of its output:\n{text[-3000:]}\n")
     return Run(label, wall, cpu, returncode, summary, load)
