@@ -10,8 +10,8 @@ processes and everything they started):
   on both sides).
 * **current, whole suite**: the working tree's suite the way ``scripts/test.sh`` runs it: the parallel
   phase (``-m "not timing and not alone"``, pytest-xdist on every core, the browser tests as one
-  group) and then the ``timing`` and ``alone`` tests one at a time (``-n 0``). It holds about five times as many tests as the baseline (the
-  later issues' tests).
+  group) and then the ``timing`` and ``alone`` tests one at a time (``-n 0``). It holds about five
+  times as many tests as the baseline (the later issues' tests).
 * **current, the baseline's tests** (like for like, the issue's "same coverage"): the same two
   phases on the test ids of the baseline that still exist in the current tree (collected from both
   trees; the ids that were replaced are listed).
