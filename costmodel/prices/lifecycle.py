@@ -42,6 +42,7 @@ from costmodel.prices.rows import (
     Reliability,
     Variant,
     _FieldError,
+    check_grade,
     check_iso_date,
     check_source_url,
 )
@@ -123,10 +124,7 @@ class LifecycleRow(BaseModel):
     def _consistent(self) -> LifecycleRow:
         if self.event in _TRAINING_EVENTS and self.variant != Variant.FINE_TUNED:
             raise _FieldError("variant", f"event '{self.event}' concerns fine-tuning: write variant 'fine_tuned'")
-        if self.source_url is None and self.reliability != Reliability.UNCONFIRMED:
-            raise _FieldError("source_url", "a row without source_url must have reliability 'unconfirmed'")
-        if self.reliability == Reliability.UNCONFIRMED and not self.note:
-            raise _FieldError("note", "an unconfirmed row must say in its note how the date was obtained")
+        check_grade(self.source_url, self.reliability, self.note, obtained="the date")
         return self
 
     @property

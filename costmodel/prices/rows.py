@@ -182,6 +182,23 @@ class _FieldError(ValueError):
         self.field = field
 
 
+def check_window(effective_from: date, effective_to: date | None) -> None:
+    """A validity window ``[effective_from, effective_to)`` ends after it starts (or is open)."""
+    if effective_to is not None and effective_to <= effective_from:
+        raise _FieldError(
+            "effective_to", f"effective_to ({effective_to}) must be after effective_from ({effective_from})"
+        )
+
+
+def check_grade(source_url: str | None, reliability: Reliability, note: str, *, obtained: str) -> None:
+    """A sourced row's grade: no source means ``unconfirmed``, and an unconfirmed row says in its note
+    how its value was obtained (``obtained``: "the figure", "the date")."""
+    if source_url is None and reliability != Reliability.UNCONFIRMED:
+        raise _FieldError("source_url", "a row without source_url must have reliability 'unconfirmed'")
+    if reliability == Reliability.UNCONFIRMED and not note:
+        raise _FieldError("note", f"an unconfirmed row must say in its note how {obtained} was obtained")
+
+
 @dataclass(frozen=True, order=True)
 class PriceKey:
     provider: Provider
@@ -233,11 +250,7 @@ class PriceRow(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> PriceRow:
-        if self.effective_to is not None and self.effective_to <= self.effective_from:
-            raise _FieldError(
-                "effective_to",
-                f"effective_to ({self.effective_to}) must be after effective_from ({self.effective_from})",
-            )
+        check_window(self.effective_from, self.effective_to)
         if self.provider == Provider.SELFHOSTED:
             raise _FieldError(
                 "provider", "self-hosted paths are priced from data/gpu_instances.csv, not from price rows"
@@ -250,10 +263,7 @@ class PriceRow(BaseModel):
         want = UNIT_OF_KIND[self.kind]
         if self.unit != want:
             raise _FieldError("unit", f"kind '{self.kind}' is priced in '{want}', not '{self.unit}'")
-        if self.source_url is None and self.reliability != Reliability.UNCONFIRMED:
-            raise _FieldError("source_url", "a row without source_url must have reliability 'unconfirmed'")
-        if self.reliability == Reliability.UNCONFIRMED and not self.note:
-            raise _FieldError("note", "an unconfirmed row must say in its note how the figure was obtained")
+        check_grade(self.source_url, self.reliability, self.note, obtained="the figure")
         return self
 
     @property
@@ -309,17 +319,10 @@ class DatedAlias(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> DatedAlias:
-        if self.effective_to is not None and self.effective_to <= self.effective_from:
-            raise _FieldError(
-                "effective_to",
-                f"effective_to ({self.effective_to}) must be after effective_from ({self.effective_from})",
-            )
+        check_window(self.effective_from, self.effective_to)
         if self.alias.strip().lower() == self.model.strip().lower():
             raise _FieldError("alias", f"'{self.alias}' cannot be an alias of itself")
-        if self.source_url is None and self.reliability != Reliability.UNCONFIRMED:
-            raise _FieldError("source_url", "a row without source_url must have reliability 'unconfirmed'")
-        if self.reliability == Reliability.UNCONFIRMED and not self.note:
-            raise _FieldError("note", "an unconfirmed row must say in its note how the date was obtained")
+        check_grade(self.source_url, self.reliability, self.note, obtained="the date")
         return self
 
     def in_force(self, as_of: date) -> bool:
