@@ -19,8 +19,9 @@ command, whose entry point imports this package first) stays light.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from costmodel._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from costmodel._api import compare
@@ -131,15 +132,4 @@ _EXPORTS: dict[str, str] = {
 """Each public name and the module it comes from (``tests/test_startup.py`` checks it against ``__all__``)."""
 
 
-def __getattr__(name: str) -> Any:
-    """Import a public name on first use (PEP 562)."""
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'costmodel' has no attribute '{name}'")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, __all__)  # a public name imported on first use

@@ -81,8 +81,9 @@ Memory: the file is streamed in 1 MiB chunks; per example the analysis keeps abo
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from costmodel._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from costmodel.dataset._analyze import (
@@ -131,14 +132,4 @@ worker or the command's early count (:mod:`costmodel.dataset._prefetch`) needs (
 ``_reader``, ``tokens``) load without pydantic or the price catalogue."""
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__, {k: f".{v}" for k, v in _EXPORTS.items()}, __all__)
