@@ -3,6 +3,7 @@ depend on the bundled data (which has its own tests)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -53,6 +54,30 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """The grouped tests first (stable: each group and the rest keep their order); see above."""
     items.sort(key=lambda item: xdist_scope(item.nodeid) == item.nodeid)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> str:
+    """Debian's chromium for the browser tests (a failure in CI, where it is installed; else a skip)."""
+    import os
+
+    from tests.browser_support import chromium_path
+
+    path = chromium_path()
+    if path is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing in CI: install Debian's chromium (apt-get install -y chromium)")
+        pytest.skip("chromium is not installed (apt-get install -y chromium); CI installs it")
+    return path
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    """``streamlit run app.py`` on a free port of 127.0.0.1 for one browser test module."""
+    from tests.browser_support import serve
+
+    with serve() as url:
+        yield url
 
 
 def row(

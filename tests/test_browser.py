@@ -9,7 +9,6 @@ Skipped only when Debian's chromium is absent and ``CI`` is not set; in CI a mis
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -17,29 +16,13 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.browser_support import CHROMIUM_ARGS, ROOT, chromium_path, serve
+from tests.browser_support import CHROMIUM_ARGS, ROOT
 
 # One worker runs the browser tests, one at a time (tests/conftest.py: XDIST_GROUPS).
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SHOTS = ROOT / "docs" / "screenshots"
 TIMEOUT_MS = 90_000
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing in CI: install Debian's chromium (apt-get install -y chromium)")
-        pytest.skip("chromium is not installed (apt-get install -y chromium); CI installs it")
-    return path
-
-
-@pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    with serve() as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -5,34 +5,15 @@ Same setup as tests/test_browser.py (``streamlit run app.py``, Playwright, Debia
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import pytest
 
-from tests.browser_support import CHROMIUM_ARGS, chromium_path, serve
+from tests.browser_support import CHROMIUM_ARGS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 TIMEOUT_MS = 90_000
 SELF = "selfhosted:llama-3.1-8b:lora@g6.xlarge"
 TOGETHER = "together:llama-3.1-8b-instruct:ft@standard"
-
-
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    path = chromium_path()
-    if path is None:
-        if os.environ.get("CI"):
-            pytest.fail("chromium is missing in CI: install Debian's chromium (apt-get install -y chromium)")
-        pytest.skip("chromium is not installed (apt-get install -y chromium); CI installs it")
-    return path
-
-
-@pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    with serve() as url:
-        yield url
 
 
 def test_decision_chart_draws_a_staircase(chromium: str, base_url: str) -> None:

@@ -72,14 +72,13 @@ def _choice(value: str | None, allowed: list[str], option: str) -> str | None:
     return v
 
 
-def select_rows(args: argparse.Namespace, as_of: date) -> list[PriceRow]:
-    """The rows in force on ``as_of`` that match the filters in ``args``."""
+def select_rows(args: argparse.Namespace, as_of: date, catalog: Catalog) -> list[PriceRow]:
+    """The rows of ``catalog`` in force on ``as_of`` that match the filters in ``args``."""
     provider = _choice(args.provider, [p.value for p in Provider], "--provider")
     variant = _choice(args.variant, [v.value for v in Variant], "--variant")
     kind = _choice(args.kind, [k.value for k in Kind], "--kind")
     tiers = TIERS[Provider(provider)] if provider else tuple(dict.fromkeys(t for ts in TIERS.values() for t in ts))
     tier = _choice(args.tier, list(tiers), "--tier")
-    catalog = catalog_from_args(args)
     rows = catalog.in_force(as_of, provider=provider, model=args.model)
     return [
         r
@@ -164,9 +163,10 @@ def _lifecycles(catalog: Catalog, rows: list[PriceRow], as_of: date) -> dict[tup
 
 def run(args: argparse.Namespace) -> int:
     as_of = as_of_from_args(args)
-    rows = select_rows(args, as_of)
+    catalog = catalog_from_args(args)  # once: a --catalog or --lifecycle file is read and checked here
+    rows = select_rows(args, as_of, catalog)
     fx = fx_from_args(args, as_of)
-    lifecycles = _lifecycles(catalog_from_args(args), rows, as_of)
+    lifecycles = _lifecycles(catalog, rows, as_of)
     if args.json:
         out = [
             {**row_to_json(r, fx), "lifecycle": availability_json(lifecycles[(r.provider, r.model, r.variant)])}
@@ -191,7 +191,6 @@ def run(args: argparse.Namespace) -> int:
     sys.stdout.write("\n")
     notes = ["windows are [from, to): the end day is excluded; 'open' = no known end"]
     if args.model:
-        catalog = catalog_from_args(args)
         for provider in [args.provider] if args.provider else list(Provider):
             for variant in Variant:
                 moved = catalog.dated_alias(provider, args.model, as_of, variant)
