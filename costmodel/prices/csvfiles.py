@@ -198,6 +198,14 @@ def _parse_models_csv(text: str, *, origin: str) -> list[ModelInfo]:
     return out
 
 
+_ALIAS_FIX = {
+    "alias": "write the moving name (e.g. gpt-4o), not a snapshot's own name",
+    "model": "write the snapshot the name pointed to, as data/models.csv spells it (e.g. gpt-4o-2024-05-13)",
+    "effective_to": "write the first day it pointed elsewhere as YYYY-MM-DD, or leave it empty (still current)",
+    "note": "say in the note where the date comes from and why it could not be confirmed",
+}
+
+
 def parse_aliases_csv(text: str, *, origin: str) -> list[DatedAlias]:
     """Rows of ``data/aliases.csv``: provider, alias, model, effective_from, effective_to, source_url,
     reliability, note (see :class:`~costmodel.prices.rows.DatedAlias`)."""
@@ -212,7 +220,8 @@ def parse_aliases_csv(text: str, *, origin: str) -> list[DatedAlias]:
                 out.append(DatedAlias(**data, origin=origin, line=line))
             except ValidationError as exc:
                 field, msg = _first_error(exc)
-                raise CatalogError(msg, source=origin, line=line, field=field) from None
+                hint = _ALIAS_FIX.get(field or "", _FIX.get(field or ""))
+                raise CatalogError(msg, source=origin, line=line, field=field, hint=hint) from None
         return out
     except csv.Error as exc:
         raise _csv_error(exc, origin, _line_of(exc, text)) from None
