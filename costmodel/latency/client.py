@@ -37,6 +37,7 @@ import httpx2
 import openai
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from costmodel._tls import tls_context
 from costmodel.errors import CredentialError, InputError
 from costmodel.latency.metrics import RequestRecord, TokensSource
 from costmodel.validate import check_base_url, strip_credentials
@@ -170,6 +171,7 @@ def make_client(
         timeout=httpx2.Timeout(connect=t.connect_s, read=t.read_s, write=t.connect_s, pool=t.total_s),
         limits=httpx2.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
         follow_redirects=True,
+        verify=tls_context(),
         event_hooks={"request": [_stamp_send], "response": [_stamp_response]},
         transport=transport,
     )

@@ -103,7 +103,9 @@ def plan_azure_deployment(target: AzureDeploymentTarget, *, base_url: str = ARM_
 def _httpx_transport(method: str, url: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
     import httpx2
 
-    with httpx2.Client(timeout=60.0) as client:
+    from costmodel._tls import tls_context
+
+    with httpx2.Client(timeout=60.0, verify=tls_context()) as client:
         response = client.request(method, url, headers=headers, content=body)
         return response.status_code, response.content
 

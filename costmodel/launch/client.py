@@ -13,6 +13,7 @@ from collections.abc import Callable
 import openai
 from openai import OpenAI
 
+from costmodel._tls import sdk_http_client
 from costmodel.launch.plan import ProviderSettings
 from costmodel.prices import Provider
 from costmodel.secrets import AZURE_AD_TOKEN_ENV, AZURE_API_KEY_ENV, OPENAI_API_KEY_ENV, Secret, redact
@@ -34,6 +35,7 @@ def make_client(settings: ProviderSettings, credential: Secret, max_retries: int
             base_url=settings.api_root,
             max_retries=max_retries,
             timeout=timeout,
+            http_client=sdk_http_client(),
         )
     endpoint = settings.azure_endpoint or ""
     if settings.azure_auth == "entra_token":
@@ -43,6 +45,7 @@ def make_client(settings: ProviderSettings, credential: Secret, max_retries: int
             azure_ad_token=credential.reveal(),
             max_retries=max_retries,
             timeout=timeout,
+            http_client=sdk_http_client(),
         )
     return openai.AzureOpenAI(
         azure_endpoint=endpoint,
@@ -50,6 +53,7 @@ def make_client(settings: ProviderSettings, credential: Secret, max_retries: int
         api_key=credential.reveal(),
         max_retries=max_retries,
         timeout=timeout,
+        http_client=sdk_http_client(),
     )
 
 
