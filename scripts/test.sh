@@ -9,13 +9,30 @@ if ! command -v chromium >/dev/null 2>&1 && [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = "0" ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
-echo "== ruff"; .venv/bin/ruff check .
-echo "== mypy"; .venv/bin/mypy
+if [ "${COSTMODEL_SKIP_LINT:-0}" != "1" ]; then  # benchmarks/bench_tests.py times the tests alone
+  echo "== ruff"; .venv/bin/ruff check .
+  echo "== mypy"; .venv/bin/mypy
+fi
+# Bytecode is cached (in .venv/pycache, not beside the sources) even where PYTHONDONTWRITEBYTECODE is
+# set: every pytest process, CLI subprocess and Streamlit server of the run would otherwise compile
+# the package and rewrite the test modules again (5 to 10 s per pytest process).
+unset PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX="${PYTHONPYCACHEPREFIX:-$ROOT/.venv/pycache}"
 # Two phases: everything but the wall-clock latency tests on every core (pytest-xdist, see
 # pyproject.toml; the browser tests form one group that starts first, tests/conftest.py), then the
 # tests marked "timing" or "alone" one at a time, so no other test shares the CPU while they measure
-# milliseconds (or, for the Chromium launch test, race a double click). Exit code 5 (no test
-# selected, e.g. a file argument without such tests) is not a failure.
+# milliseconds (or, for the Chromium launch test, race a double click). The first phase lists those
+# tests' ids (tests/conftest.py: COSTMODEL_ALONE_IDS) so the second collects only them. Exit code 5
+# (no test selected, e.g. a file argument without such tests) is not a failure.
 run_pytest() { .venv/bin/pytest "$@" || { rc=$?; [ "$rc" -eq 5 ] || exit "$rc"; }; }
-echo "== pytest (parallel)"; run_pytest -m "not timing and not alone" "$@"
-echo "== pytest (timing tests, alone)"; run_pytest -m "timing or alone" -n 0 "$@"
+alone_ids="$(mktemp)"
+trap 'rm -f "$alone_ids"' EXIT
+echo "== pytest (parallel)"; COSTMODEL_ALONE_IDS="$alone_ids" run_pytest -m "not timing and not alone" "$@"
+echo "== pytest (timing tests, alone)"
+if [ ! -s "$alone_ids" ]; then
+  echo "no test marked timing or alone was selected"
+elif [ "$#" -eq 0 ]; then
+  run_pytest -m "timing or alone" -n 0 "@$alone_ids"
+else  # arguments may name files or options: let them select, as in the first phase
+  run_pytest -m "timing or alone" -n 0 "$@"
+fi

@@ -3,9 +3,11 @@ depend on the bundled data (which has its own tests)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,9 +53,25 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     return FileGroupScheduling(config, log)
 
 
+# scripts/test.sh's second phase runs the tests marked ``timing`` or ``alone``. Collecting the whole
+# suite again to find five tests costs 5 to 10 s, so the first phase writes their ids to the file that
+# COSTMODEL_ALONE_IDS names (every worker writes the same list, each atomically) and the second phase
+# collects just those.
+ALONE_MARKS = ("timing", "alone")
+ALONE_IDS_ENV = "COSTMODEL_ALONE_IDS"
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` deselects them
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The grouped tests first (stable: each group and the rest keep their order); see above."""
+    """The grouped tests first (stable: each group and the rest keep their order); see above. The ids
+    of the tests to run alone go to ``$COSTMODEL_ALONE_IDS`` when it is set."""
     items.sort(key=lambda item: xdist_scope(item.nodeid) == item.nodeid)
+    target = os.environ.get(ALONE_IDS_ENV)
+    if target:
+        alone = [item.nodeid for item in items if any(item.get_closest_marker(m) for m in ALONE_MARKS)]
+        tmp = Path(f"{target}.{os.getpid()}")
+        tmp.write_text("".join(f"{nodeid}\n" for nodeid in alone), encoding="utf-8")
+        os.replace(tmp, target)
 
 
 @pytest.fixture(scope="module")
