@@ -22,17 +22,16 @@ export PYTHONPYCACHEPREFIX="${PYTHONPYCACHEPREFIX:-$ROOT/.venv/pycache}"
 # pyproject.toml; the browser tests form one group that starts first, tests/conftest.py), then the
 # tests marked "timing" or "alone" one at a time, so no other test shares the CPU while they measure
 # milliseconds (or, for the Chromium launch test, race a double click). The first phase lists those
-# tests' ids (tests/conftest.py: COSTMODEL_ALONE_IDS) so the second collects only them. Exit code 5
-# (no test selected, e.g. a file argument without such tests) is not a failure.
+# tests' ids (tests/conftest.py: COSTMODEL_ALONE_IDS) so the second collects only their files. Exit
+# code 5 (no test selected, e.g. -k matching none of them) is not a failure.
 run_pytest() { .venv/bin/pytest "$@" || { rc=$?; [ "$rc" -eq 5 ] || exit "$rc"; }; }
 alone_ids="$(mktemp)"
 trap 'rm -f "$alone_ids"' EXIT
 echo "== pytest (parallel)"; COSTMODEL_ALONE_IDS="$alone_ids" run_pytest -m "not timing and not alone" "$@"
 echo "== pytest (timing tests, alone)"
-if [ ! -s "$alone_ids" ]; then
+if [ -s "$alone_ids" ]; then
+  # the listed ids, and the arguments again (options such as -k or -x; files add nothing the list lacks)
+  run_pytest -m "timing or alone" -n 0 "@$alone_ids" "$@"
+else
   echo "no test marked timing or alone was selected"
-elif [ "$#" -eq 0 ]; then
-  run_pytest -m "timing or alone" -n 0 "@$alone_ids"
-else  # arguments may name files or options: let them select, as in the first phase
-  run_pytest -m "timing or alone" -n 0 "$@"
 fi

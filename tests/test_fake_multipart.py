@@ -10,7 +10,7 @@ import httpx2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from costmodel.testing.fake_openai_http import parse_form_data
+from costmodel.testing.multipart import parse_form_data
 
 
 def _reference(content_type: str, body: bytes) -> dict[str, tuple[str | None, bytes]]:
