@@ -8,19 +8,26 @@ processes and everything they started):
   into a temporary ``git worktree``; its suite runs the way its README ran it (``pytest`` with its own
   ``pyproject.toml`` settings; the README's script also runs ruff and mypy first, which are left out
   on both sides).
-* **current, whole suite**: the working tree's suite the way ``scripts/test.sh`` runs it: the parallel
-  phase (``-m "not timing and not alone"``, pytest-xdist on every core, the browser tests as one
-  group) and then the ``timing`` and ``alone`` tests one at a time (``-n 0``). It holds about five
-  times as many tests as the baseline (the later issues' tests).
-* **current, the baseline's tests** (like for like, the issue's "same coverage"): the same two
-  phases on the test ids of the baseline that still exist in the current tree (collected from both
-  trees; the ids that were replaced are listed).
+* **current, whole suite**: ``bash scripts/test.sh`` itself, with ``COSTMODEL_SKIP_LINT=1`` (its
+  install step finds the venv up to date): the parallel phase (pytest-xdist on every core, the
+  browser tests as one group) and then the ``timing`` and ``alone`` tests one at a time. Its bytecode
+  cache (``PYTHONPYCACHEPREFIX``) is a new empty directory for each run, as in a fresh clone. It
+  holds about five times as many tests as the baseline (the later issues' tests).
+* **current, the baseline's tests** (like for like, the issue's "same coverage"): the same command
+  on the test ids of the baseline that still exist in the current tree (collected from both trees;
+  the ids that were replaced are listed).
+
+The baseline runs in this machine's environment as its own script ran it; where that environment
+sets ``PYTHONDONTWRITEBYTECODE`` (these machines do) it compiles everything in every process, which
+the current script avoids. ``--baseline-bytecode`` gives the baseline a fresh bytecode cache as well,
+to see how much of the gain that is.
 
 With ``--repeat N`` the suites alternate N times and medians are compared, so a neighbour's load
 falls on all alike. The temporary worktree is removed afterwards, also on failure or Ctrl-C. The
 browser tests of the current tree rewrite ``docs/screenshots/*.png`` (as in every full run).
 
-Usage: python benchmarks/bench_tests.py [--baseline 553e062] [--repeat 1] [--target 0.5] [-- PYTEST_ARGS]
+Usage: python benchmarks/bench_tests.py [--baseline 553e062] [--repeat 1] [--target 0.5] [--baseline-bytecode]
+       [-- PYTEST_ARGS]
 Exit code: 0 when every suite passes (whatever the ratio), 1 when one fails.
 """
 
@@ -43,8 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BASELINE = "553e062"
 PYTEST_ARGS = ["-q", "-p", "no:cacheprovider"]
 SUMMARY = re.compile(r"^=* ?(\d+ (?:passed|failed).*?) in [\d.]+s", re.MULTILINE)
-# scripts/test.sh's two phases (ruff and mypy left out, as on the baseline's side)
-PHASES = [["-m", "not timing and not alone"], ["-m", "timing or alone", "-n", "0"]]
+TEST_SH = ["bash", str(ROOT / "scripts" / "test.sh")]
 
 
 @dataclass(frozen=True)
@@ -62,24 +68,23 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_suite(label: str, tree: Path, log: Path, phases: list[list[str]]) -> Run:
-    """Each phase (pytest arguments) as ``python -m pytest`` in ``tree``, with that tree first on the
-    import path, one after the other; output goes to ``log``. Exit code 5 (nothing selected) is fine."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTHONPATH")}
+def run_suite(label: str, tree: Path, log: Path, commands: list[list[str]], bytecode: Path | None) -> Run:
+    """Each command in ``tree``, with that tree first on the import path, one after the other; output
+    goes to ``log``. Exit code 5 (nothing selected) is fine. ``bytecode``: a new, empty bytecode cache
+    for the run (``PYTHONPYCACHEPREFIX``, writing allowed); None keeps this environment's setting."""
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_ADDOPTS", "PYTHONPATH", "PYTHONPYCACHEPREFIX")}
     env["PYTHONPATH"] = str(tree)
+    if bytecode is not None:
+        shutil.rmtree(bytecode, ignore_errors=True)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(bytecode)
     load = os.getloadavg()[0]
     cpu0 = _children_cpu()
     start = time.perf_counter()
     returncode = 0
     with log.open("w", encoding="utf-8") as out:
-        for extra in phases:
-            proc = subprocess.run(
-                [sys.executable, "-m", "pytest", *PYTEST_ARGS, *extra],
-                cwd=tree,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
+        for command in commands:
+            proc = subprocess.run(command, cwd=tree, env=env, stdout=out, stderr=subprocess.STDOUT)
             if proc.returncode not in (0, 5):
                 returncode = proc.returncode
     wall = time.perf_counter() - start
@@ -88,7 +93,7 @@ def run_suite(label: str, tree: Path, log: Path, phases: list[list[str]]) -> Run
     found = SUMMARY.findall(text)
     summary = " + ".join(found) if found else "(no pytest summary line)"
     if returncode != 0:
-        sys.stderr.write(f"--- {label}: pytest exited with {returncode}; the end of its output:\n{text[-3000:]}\n")
+        sys.stderr.write(f"--- {label}: exit code {returncode}; the end of its output:\n{text[-3000:]}\n")
     return Run(label, wall, cpu, returncode, summary, load)
 
 
@@ -115,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", default=BASELINE, help=f"commit to compare with (default {BASELINE})")
     parser.add_argument("--repeat", type=int, default=1, help="alternate baseline and current N times (medians)")
     parser.add_argument("--target", type=float, default=0.5, help="wall-time ratio to meet (default 0.5)")
+    parser.add_argument(
+        "--baseline-bytecode", action="store_true", help="give the baseline a fresh bytecode cache too (see above)"
+    )
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments for both sides (default: none)")
     args = parser.parse_args(argv)
     if args.repeat < 1:
@@ -150,14 +158,16 @@ def main(argv: list[str] | None = None) -> int:
         )
         for node in replaced:
             print(f"    {node}")
-        suites: list[tuple[str, Path, list[list[str]]]] = [
-            ("baseline", tree, [list(args.pytest_args)]),
-            ("current", ROOT, [[*phase, *args.pytest_args] for phase in PHASES]),
-            ("current-like", ROOT, [[*phase, f"@{ids_file}", *args.pytest_args] for phase in PHASES]),
+        pytest = [sys.executable, "-m", "pytest", *PYTEST_ARGS]
+        suites: list[tuple[str, Path, list[list[str]], Path | None]] = [
+            ("baseline", tree, [[*pytest, *args.pytest_args]], (tmp / "pyc-base") if args.baseline_bytecode else None),
+            ("current", ROOT, [[*TEST_SH, *args.pytest_args]], tmp / "pyc-current"),
+            ("current-like", ROOT, [[*TEST_SH, f"@{ids_file}", *args.pytest_args]], tmp / "pyc-current"),
         ]
+        os.environ["COSTMODEL_SKIP_LINT"] = "1"  # scripts/test.sh: the tests only, as on the baseline's side
         for i in range(args.repeat):
-            for label, where, phases in suites:
-                run = run_suite(label, where, tmp / f"{label}-{i}.log", phases)
+            for label, where, commands, bytecode in suites:
+                run = run_suite(label, where, tmp / f"{label}-{i}.log", commands, bytecode)
                 runs.append(run)
                 print(
                     f"  {label:12s} #{i + 1}: wall {run.wall_s:7.1f} s  cpu {run.cpu_s:7.1f} s  "
