@@ -29,3 +29,14 @@ def test_missing_sample_falls_back_to_builtin_defaults(monkeypatch: pytest.Monke
         assert at.query_params["training_tokens"] == "400000"
     finally:
         st.cache_data.clear()
+
+
+def test_apptest_reuses_one_component_scan() -> None:
+    """tests/conftest.py keeps Streamlit's component-manifest scan for the process; if Streamlit stops
+    calling the scanner this way, the saving is gone and this says so."""
+    from streamlit.components.v2 import manifest_scanner
+
+    scan_once = manifest_scanner.scan_component_manifests
+    run_app()
+    run_app("prices")
+    assert scan_once.real_scans == 1  # type: ignore[attr-defined]
