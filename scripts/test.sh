@@ -18,6 +18,8 @@ fi
 # the package and rewrite the test modules again (5 to 10 s per pytest process).
 unset PYTHONDONTWRITEBYTECODE
 export PYTHONPYCACHEPREFIX="${PYTHONPYCACHEPREFIX:-$ROOT/.venv/pycache}"
+# compiled once here on every core (under a second), not by each pytest worker as it imports them
+.venv/bin/python -m compileall -q -j 0 costmodel tests app.py >/dev/null
 # Two phases: everything but the wall-clock latency tests on every core (pytest-xdist, see
 # pyproject.toml; the browser tests form one group that starts first, tests/conftest.py), then the
 # tests marked "timing" or "alone" one at a time, so no other test shares the CPU while they measure

@@ -44,7 +44,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def app(tmp_path: Path) -> Iterator[tuple[str, FakeOpenAIServer, Path]]:
-    fake = FakeOpenAIServer(validate_s=0.5, queue_s=0.5, run_s=1.0, trained_tokens_override=31_000).start()
+    fake = FakeOpenAIServer(validate_s=0.2, queue_s=0.2, run_s=0.4, trained_tokens_override=31_000).start()
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AZURE_OPENAI_"))}
     env.update(
@@ -134,7 +134,7 @@ def test_launch_page_in_chromium(app: tuple[str, FakeOpenAIServer, Path]) -> Non
             deadline = time.monotonic() + 30
             while True:
                 page.get_by_role("button", name="Refresh status").click()
-                page.wait_for_timeout(700)
+                page.wait_for_timeout(300)
                 if page.get_by_text("succeeded").count() > 0 or time.monotonic() > deadline:
                     break
             expect(page.get_by_text("succeeded").first).to_be_visible()
