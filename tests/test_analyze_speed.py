@@ -392,8 +392,9 @@ def test_a_model_of_no_known_family_gets_no_early_count(monkeypatch: pytest.Monk
     from costmodel.dataset import _prefetch
 
     monkeypatch.setattr(_prefetch, "start_method", lambda: "fork")
-    # as in a fresh command: no encoding built in this process yet (other tests built one)
+    # as in a fresh command: no encoding built in this process yet (other tests built one), no child yet
     monkeypatch.delitem(sys.modules, "costmodel.dataset.tokens", raising=False)
+    monkeypatch.setattr(_prefetch, "_STARTED_BEFORE", False)
     p = _prefetch.Prefetch.start(ROOT / "data" / "sample" / "recipes.jsonl", model="llama-3-8b")
     assert p is not None
     assert p.take("o200k_base") is None
@@ -407,8 +408,9 @@ def test_an_untaken_early_count_is_ended(monkeypatch: pytest.MonkeyPatch) -> Non
     from costmodel.dataset import _prefetch
 
     monkeypatch.setattr(_prefetch, "start_method", lambda: "fork")
-    # as in a fresh command: no encoding built in this process yet (other tests built one)
+    # as in a fresh command: no encoding built in this process yet (other tests built one), no child yet
     monkeypatch.delitem(sys.modules, "costmodel.dataset.tokens", raising=False)
+    monkeypatch.setattr(_prefetch, "_STARTED_BEFORE", False)
     p = _prefetch.Prefetch.start(ROOT / "data" / "sample" / "recipes.jsonl", model="gpt-4o-mini")
     assert p is not None
     p.close()
@@ -476,3 +478,18 @@ def test_a_signal_to_the_command_leaves_no_early_count_behind(tmp_path: Path, si
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_a_second_analysis_in_one_process_counts_in_the_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A child's encoding dies with it: a process that analyses again (a script, the tests) builds
+    the encoding itself, once, rather than a new child each time."""
+    from costmodel.dataset import _prefetch
+
+    monkeypatch.setattr(_prefetch, "start_method", lambda: "fork")
+    monkeypatch.delitem(sys.modules, "costmodel.dataset.tokens", raising=False)
+    monkeypatch.setattr(_prefetch, "_STARTED_BEFORE", False)
+    sample = ROOT / "data" / "sample" / "recipes.jsonl"
+    first = _prefetch.Prefetch.start(sample, model="gpt-4o-mini")
+    assert first is not None
+    first.close()
+    assert _prefetch.Prefetch.start(sample, model="gpt-4o-mini") is None

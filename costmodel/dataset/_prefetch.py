@@ -49,6 +49,8 @@ on 2.6 MB (1,000 examples) a second process gained nothing (0.56 to 1.17 s again
 
 Results: TypeAlias = "list[tuple[Chunk | OversizedLine, ChunkResult | None]]"
 
+_STARTED_BEFORE = False  # a child was forked in this process already (see Prefetch.start)
+
 
 def start_method() -> Literal["fork", "spawn"]:
     """How worker processes start: ``fork`` when this process may (POSIX) and runs no other
@@ -77,10 +79,17 @@ class Prefetch:
         """Fork the child for ``path``, or ``None`` when it would not help or cannot be done:
         a file over :data:`FORK_IN_PROCESS_MAX_BYTES` (worker processes count it) unless
         ``workers`` is 1, a file that cannot be opened (the analysis reports it), no fork,
-        another thread running, or the encoding already built in this process. The child picks
+        another thread running, the encoding already built in this process, or a child started
+        before in this process (a process that analyses twice builds the encoding itself, once,
+        and keeps it). The child picks
         the encoding by the model's name and ends at once for a model of no known family (the
         registry decides then)."""
+        global _STARTED_BEFORE
         if start_method() != "fork" or (workers is not None and workers < 1):
+            return None
+        if _STARTED_BEFORE:
+            # A second analysis in this process (a script, the tests): its encoding is built here
+            # once and kept, instead of in a new child each time (whose encoding dies with it).
             return None
         tokens = sys.modules.get("costmodel.dataset.tokens")
         if tokens is not None:  # an earlier analysis in this process (a script, a test) may have built it
@@ -99,6 +108,7 @@ class Prefetch:
             if size > FORK_IN_PROCESS_MAX_BYTES and workers != 1:
                 return None
             parent = os.getpid()
+            _STARTED_BEFORE = True
             r, w = os.pipe()
             pid = os.fork()
             if pid == 0:  # the child: never returns
