@@ -2,7 +2,8 @@
 the shortcuts give the same screen.
 
 * the latency table is Markdown (no pandas or pyarrow import), unknown figures an em dash with the reason;
-* the first view's sample-derived inputs come from a disk cache keyed by the sample, data and code;
+* the first view's sample-derived inputs ship beside the sample (data/sample/recipes.defaults.json, checked
+  here against a fresh analysis) and otherwise come from a disk cache keyed by the sample, data and code;
 * the currency picker's list comes from the first rows of the ECB file.
 
 Timings are in benchmarks/bench_dashboard.py, never asserted here.
@@ -25,7 +26,7 @@ from costmodel.latency.paths import PathLatency, PathQuery
 from costmodel.present.latency_table import COLUMNS, EMPTY, latency_table
 from costmodel.prices import DATA_DIR, Reliability
 from costmodel.ui import startup_cache
-from costmodel.ui.startup_cache import FIELDS, sample_defaults
+from costmodel.ui.startup_cache import FIELDS, bundled_key, bundled_path, sample_defaults
 from tests.ui_support import ROOT, app_defaults, markdown_table, run_app, texts
 
 SAMPLE = DATA_DIR / "sample" / "recipes.jsonl"
@@ -122,6 +123,10 @@ def test_decision_page_latency_table_shows_no_none_and_says_why_a_cell_is_empty(
 _PROBE = """
 import json, sys
 sys.path.insert(0, {root!r})
+if not {shipped!r}:  # as if the shipped numbers were stale: the disk cache or the analysis gives them
+    from pathlib import Path
+    import costmodel.ui.startup_cache as sc
+    sc.bundled_path = lambda sample: Path("/nonexistent/sample.defaults.json")
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file({app!r}, default_timeout=120)
 at.run()
@@ -134,9 +139,9 @@ print(json.dumps(built + sorted(m for m in sys.modules if m.split(".")[0] in
 """
 
 
-def _first_render_modules(cache: Path) -> set[str]:
+def _first_render_modules(cache: Path, *, shipped: bool = True) -> set[str]:
     env = {**os.environ, "COSTMODEL_CACHE_DIR": str(cache)}
-    code = _PROBE.format(root=str(ROOT), app=str(ROOT / "app.py"))
+    code = _PROBE.format(root=str(ROOT), app=str(ROOT / "app.py"), shipped=shipped)
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     return set(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -146,12 +151,17 @@ def _first_render_modules(cache: Path) -> set[str]:
 def test_first_decision_render_imports_no_pandas_pyarrow_and_with_a_warm_cache_no_tokenizer_or_numpy(
     tmp_path: Path,
 ) -> None:
-    cold = _first_render_modules(tmp_path / "cache")  # empty cache: the sample is analysed once
+    # the first start after an install: an empty cache, the numbers shipped beside the sample
+    first = _first_render_modules(tmp_path / "first")
+    assert first == set()  # no analyser, tokenizer, numpy, pandas or pyarrow, and no ECB history
+    assert not (tmp_path / "first" / "dashboard").exists()  # nothing to cache: nothing computed
+    # without the shipped numbers (say an edited sample): analysed once, then cached on disk
+    cold = _first_render_modules(tmp_path / "cache", shipped=False)
     assert not {m for m in cold if m.split(".")[0] in ("pandas", "pyarrow")}
     assert "the ECB converter" not in cold
     assert "costmodel.dataset" in cold  # the analysis ran (so the warm run below is a real difference)
     assert list((tmp_path / "cache" / "dashboard").glob("sample-defaults-*.json"))
-    warm = _first_render_modules(tmp_path / "cache")
+    warm = _first_render_modules(tmp_path / "cache", shipped=False)
     # neither the analyser nor tiktoken (the five numbers came from the cache), nor numpy (the charts are lists)
     assert warm == set()
 
@@ -165,16 +175,59 @@ def _fresh() -> dict[str, int]:
     return {k: getattr(inputs, k) for k in FIELDS}
 
 
+def test_the_shipped_sample_defaults_equal_a_fresh_analysis() -> None:
+    from costmodel.ui import state
+
+    model, fresh = state.sample_fields()
+    stored = json.loads(bundled_path(SAMPLE).read_text(encoding="utf-8"))
+    stale = (
+        "data/sample/recipes.defaults.json is stale (the sample, a bundled CSV or the analysis changed): "
+        "run `python -m costmodel.ui.startup_cache` and commit the file"
+    )
+    assert stored["model"] == model, stale
+    assert stored["key"] == bundled_key(SAMPLE.read_bytes(), model, DATA_DIR), stale
+    assert stored["fields"] == fresh == _fresh(), stale
+
+
+def test_the_shipped_numbers_need_no_analysis_and_are_ignored_for_another_sample_or_data(tmp_path: Path) -> None:
+    def refuse() -> dict[str, int]:
+        raise AssertionError("analysed although the shipped numbers match")
+
+    shipped = json.loads(bundled_path(SAMPLE).read_text(encoding="utf-8"))
+    model = shipped["model"]
+    got = sample_defaults(SAMPLE, model, refuse, data_dir=DATA_DIR, directory=tmp_path / "cache")
+    assert got == shipped["fields"]
+    assert not (tmp_path / "cache").exists()
+    # a copy of the sample and its numbers, then an edited sample, another model, another CSV: analysed
+    sample = tmp_path / "recipes.jsonl"
+    sample.write_bytes(SAMPLE.read_bytes())
+    bundled_path(sample).write_bytes(bundled_path(SAMPLE).read_bytes())
+    data = tmp_path / "data"
+    data.mkdir()
+    for csv in DATA_DIR.glob("*.csv"):
+        (data / csv.name).write_bytes(csv.read_bytes())
+    assert sample_defaults(sample, model, refuse, data_dir=data, directory=tmp_path / "c0") == shipped["fields"]
+    other = dict.fromkeys(FIELDS, 5)
+    assert sample_defaults(sample, "gpt-4o-mini", lambda: other, data_dir=data, directory=tmp_path / "c1") == other
+    (data / "models.csv").write_bytes((data / "models.csv").read_bytes() + b"\n")
+    assert sample_defaults(sample, model, lambda: other, data_dir=data, directory=tmp_path / "c2") == other
+    (data / "models.csv").write_bytes((DATA_DIR / "models.csv").read_bytes())
+    sample.write_bytes(sample.read_bytes() + b"\n")
+    assert sample_defaults(sample, model, lambda: other, data_dir=data, directory=tmp_path / "c3") == other
+
+
 def test_cached_defaults_equal_a_fresh_analysis_and_a_hit_does_not_analyse(tmp_path: Path) -> None:
     calls: list[int] = []
     fresh = _fresh()
+    sample = tmp_path / "recipes.jsonl"  # a copy without the shipped numbers beside it: the disk cache decides
+    sample.write_bytes(SAMPLE.read_bytes())
 
     def compute() -> dict[str, int]:
         calls.append(1)
         return fresh
 
-    first = sample_defaults(SAMPLE, "gpt-4.1-mini", compute, data_dir=DATA_DIR, directory=tmp_path)
-    second = sample_defaults(SAMPLE, "gpt-4.1-mini", compute, data_dir=DATA_DIR, directory=tmp_path)
+    first = sample_defaults(sample, "gpt-4.1-mini", compute, data_dir=DATA_DIR, directory=tmp_path / "cache")
+    second = sample_defaults(sample, "gpt-4.1-mini", compute, data_dir=DATA_DIR, directory=tmp_path / "cache")
     assert first == second == fresh
     assert len(calls) == 1
     # the sample's own figures (tokenised with o200k_base; the app opens with them), not the model defaults

@@ -114,6 +114,7 @@ def test_wheel_carries_the_data_pages_and_vocabularies(wheel: Path) -> None:
         "costmodel/_data/models.csv",
         "costmodel/_data/latency_reference.csv",
         "costmodel/_data/sample/recipes.jsonl",
+        "costmodel/_data/sample/recipes.defaults.json",
         "costmodel/_data/scenarios/late-2023-gpt35-openai-vs-azure.yaml",
         "costmodel/dataset/vocab/o200k_base.tiktoken.gz",
         "costmodel/dataset/vocab/cl100k_base.tiktoken.gz",

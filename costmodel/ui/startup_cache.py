@@ -14,6 +14,12 @@ the parsed vocabulary cache) under a key that is the sha256 of
 so any change to one of them recomputes them (a cache hit can never give other numbers than a
 fresh analysis would). A cache that cannot be read is recomputed; one that cannot be written only
 costs the next start the analysis. Nothing but these numbers is written.
+
+The very first start after an install has no cache yet. For it the numbers ship beside the sample,
+in ``data/sample/recipes.defaults.json``, keyed by the sample, the model and the bundled CSVs (not
+the code: a test, ``tests/test_dashboard_cold_start.py``, recomputes them and fails when they differ,
+naming the command that rewrites the file: ``python -m costmodel.ui.startup_cache``). A file whose
+key does not match (an edited sample or CSV) is ignored.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-__all__ = ["CACHE_ENV", "FIELDS", "cache_dir", "fingerprint", "sample_defaults"]
+__all__ = ["CACHE_ENV", "FIELDS", "bundled_key", "bundled_path", "cache_dir", "fingerprint", "sample_defaults"]
 
 CACHE_ENV = "COSTMODEL_CACHE_DIR"  # the same variable as the vocabulary cache's
 FIELDS = ("training_tokens", "epochs", "few_shot_tokens", "input_tokens", "output_tokens")
@@ -57,6 +63,28 @@ def fingerprint(sample: bytes, model: str, data_dir: Path) -> str:
     return h.hexdigest()
 
 
+def bundled_path(sample_path: Path) -> Path:
+    """The shipped numbers of ``sample_path``: ``<stem>.defaults.json`` beside it."""
+    return sample_path.with_name(f"{sample_path.stem}.defaults.json")
+
+
+def bundled_key(sample: bytes, model: str, data_dir: Path) -> str:
+    """The shipped file's key: sha256 over the sample, the model and the bundled CSVs (not the code)."""
+    h = hashlib.sha256(f"costmodel bundled sample defaults {_FORMAT}\n{model}\n".encode())
+    h.update(hashlib.sha256(sample).digest())
+    for path in sorted(data_dir.glob("*.csv")):
+        h.update(path.name.encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _read(path: Path, key: str) -> dict[str, int] | None:
+    try:
+        return _valid(json.loads(path.read_text(encoding="utf-8")), key)
+    except (OSError, ValueError):
+        return None
+
+
 def _valid(stored: object, key: str) -> dict[str, int] | None:
     if not isinstance(stored, Mapping) or stored.get("key") != key:
         return None
@@ -83,14 +111,14 @@ def sample_defaults(
     """
     try:
         sample = sample_path.read_bytes()
+        shipped = _read(bundled_path(sample_path), bundled_key(sample, model, data_dir))
+        if shipped is not None:
+            return shipped
         key = fingerprint(sample, model, data_dir)
     except OSError:
         return {k: int(v) for k, v in compute().items()}
     where = (directory or cache_dir()) / f"sample-defaults-{key[:24]}.json"
-    try:
-        cached = _valid(json.loads(where.read_text(encoding="utf-8")), key)
-    except (OSError, ValueError):
-        cached = None
+    cached = _read(where, key)
     if cached is not None:
         return cached
     fields = {k: int(v) for k, v in compute().items()}
@@ -104,3 +132,29 @@ def sample_defaults(
     except OSError:
         pass  # not cached: the next start analyses the sample again
     return fields
+
+
+def write_bundled(sample_path: Path, model: str, fields: Mapping[str, int], data_dir: Path) -> Path:
+    """Write the shipped numbers of ``sample_path`` for ``model`` (see the module docstring)."""
+    if set(fields) != set(FIELDS):
+        raise ValueError(f"sample defaults must give {FIELDS}, got {sorted(fields)}")
+    target = bundled_path(sample_path)
+    key = bundled_key(sample_path.read_bytes(), model, data_dir)
+    stored = {"key": key, "model": model, "fields": {k: int(fields[k]) for k in FIELDS}}
+    target.write_text(json.dumps(stored, indent=2) + "\n", encoding="utf-8")
+    return target
+
+
+def main() -> int:
+    """``python -m costmodel.ui.startup_cache``: recompute the sample's first-view numbers and write
+    them beside it (after a change to the sample, the bundled CSVs or the analysis)."""
+    from costmodel.ui import state
+
+    model, fields = state.sample_fields()
+    target = write_bundled(state.SAMPLE_PATH, model, fields, state.DATA_DIR)
+    print(f"{target}: {model}: {fields}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -318,24 +318,30 @@ def sample_analysis(model: str) -> DatasetAnalysis:
 SAMPLE_PATH = DATA_DIR / "sample" / "recipes.jsonl"
 
 
+def sample_fields() -> tuple[str, dict[str, int]]:
+    """The model the sample is tokenised for and the first view's numbers from its analysis (what
+    :mod:`costmodel.ui.startup_cache` keeps)."""
+    from costmodel.ui.startup_cache import FIELDS
+
+    base = ScenarioInputs()
+    model = training_model(base)
+    full = defaults_from(sample_analysis(model), base)
+    return model, {name: getattr(full, name) for name in FIELDS}
+
+
 def default_inputs() -> ScenarioInputs:
     """The first view: default paths and traffic, training volume and prompt shape from the sample.
 
     Without a readable sample (a trimmed install) the model's own defaults are used and the page
     says so once, instead of failing.
     """
-    from costmodel.ui.startup_cache import FIELDS, sample_defaults
+    from costmodel.ui.startup_cache import sample_defaults
 
     base = ScenarioInputs()
     model = training_model(base)
-
-    def analysed() -> dict[str, int]:
-        full = defaults_from(sample_analysis(model), base)
-        return {name: getattr(full, name) for name in FIELDS}
-
     try:
-        # the sample's numbers are kept on disk between starts (keyed by the sample, data and code)
-        fields = sample_defaults(SAMPLE_PATH, model, analysed, data_dir=DATA_DIR)
+        # the sample's numbers ship beside it and are kept on disk between starts (startup_cache)
+        fields = sample_defaults(SAMPLE_PATH, model, lambda: sample_fields()[1], data_dir=DATA_DIR)
         return ScenarioInputs.model_validate({**base.model_dump(), **fields})
     except InputError as exc:
         st.session_state.setdefault(_URL_PROBLEMS, []).append(
