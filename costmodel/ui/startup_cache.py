@@ -148,10 +148,11 @@ def write_bundled(sample_path: Path, model: str, fields: Mapping[str, int], data
 def main() -> int:
     """``python -m costmodel.ui.startup_cache``: recompute the sample's first-view numbers and write
     them beside it (after a change to the sample, the bundled CSVs or the analysis)."""
+    from costmodel.prices import DATA_DIR
     from costmodel.ui import state
 
     model, fields = state.sample_fields()
-    target = write_bundled(state.SAMPLE_PATH, model, fields, state.DATA_DIR)
+    target = write_bundled(state.SAMPLE_PATH, model, fields, DATA_DIR)
     print(f"{target}: {model}: {fields}")
     return 0
 
