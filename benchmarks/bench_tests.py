@@ -27,7 +27,7 @@ falls on all alike. The temporary worktree is removed afterwards, also on failur
 browser tests of the current tree rewrite ``docs/screenshots/*.png`` (as in every full run).
 
 Usage: python benchmarks/bench_tests.py [--baseline 553e062] [--repeat 1] [--target 0.5] [--baseline-bytecode]
-       [-- PYTEST_ARGS]
+       [--suites baseline,current,current-like] [-- PYTEST_ARGS]
 Exit code: 0 when every suite passes (whatever the ratio), 1 when one fails.
 """
 
@@ -123,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--baseline-bytecode", action="store_true", help="give the baseline a fresh bytecode cache too (see above)"
     )
+    parser.add_argument(
+        "--suites",
+        default="baseline,current,current-like",
+        help="which suites to run, comma-separated (default: all three; the baseline always runs)",
+    )
     parser.add_argument("pytest_args", nargs="*", help="extra pytest arguments for both sides (default: none)")
     args = parser.parse_args(argv)
     if args.repeat < 1:
@@ -164,6 +169,11 @@ def main(argv: list[str] | None = None) -> int:
             ("current", ROOT, [[*TEST_SH, *args.pytest_args]], tmp / "pyc-current"),
             ("current-like", ROOT, [[*TEST_SH, f"@{ids_file}", *args.pytest_args]], tmp / "pyc-current"),
         ]
+        chosen = {name.strip() for name in args.suites.split(",")} | {"baseline"}
+        unknown = chosen - {label for label, *_ in suites}
+        if unknown:
+            parser.error(f"unknown suite(s): {', '.join(sorted(unknown))}")
+        suites = [suite for suite in suites if suite[0] in chosen]
         os.environ["COSTMODEL_SKIP_LINT"] = "1"  # scripts/test.sh: the tests only, as on the baseline's side
         for i in range(args.repeat):
             for label, where, commands, bytecode in suites:
@@ -188,7 +198,13 @@ def main(argv: list[str] | None = None) -> int:
     base_wall, base_cpu = median("baseline", "wall_s"), median("baseline", "cpu_s")
     print(f"median wall: baseline {base_wall:.1f} s (cpu {base_cpu:.1f} s)")
     for label, what in (("current-like", "the baseline's tests"), ("current", "the whole current suite")):
+        if not any(r.label == label for r in runs):
+            continue
         wall, cpu = median(label, "wall_s"), median(label, "cpu_s")
+        bases = [r.wall_s for r in runs if r.label == "baseline"]
+        mine = [r.wall_s for r in runs if r.label == label]
+        pairs = ", ".join(f"{m / b:.2f}" for m, b in zip(mine, bases, strict=True))
+        print(f"  {what}, each run against the baseline run just before it: {pairs}")
         ratio = wall / base_wall
         verdict = "meets" if ratio <= args.target else "MISSES"
         print(
