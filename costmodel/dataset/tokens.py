@@ -77,6 +77,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from costmodel._bundled import package_dir
+from costmodel._cache import CACHE_ENV, cache_root
 from costmodel.errors import UnknownModelError, VocabularyError
 
 __all__ = [
@@ -265,7 +266,7 @@ def load_mergeable_ranks(name: str, *, vocab_dir: Path | None = None) -> dict[by
     return ranks
 
 
-VOCAB_CACHE_ENV = "COSTMODEL_CACHE_DIR"
+VOCAB_CACHE_ENV = CACHE_ENV
 """Environment variable: the directory for costmodel's caches (default: the user cache directory)."""
 
 _CACHE_MAGIC = b"costmodel-vocab-cache\n"
@@ -274,12 +275,7 @@ _CACHE_FORMAT = 1
 
 def vocab_cache_dir() -> Path:
     """Where parsed vocabularies are cached: ``$COSTMODEL_CACHE_DIR/vocab`` or the user cache dir's."""
-    root = os.environ.get(VOCAB_CACHE_ENV)
-    if not root:
-        from platformdirs import user_cache_dir
-
-        root = user_cache_dir("costmodel", appauthor=False)
-    return Path(root) / "vocab"
+    return cache_root() / "vocab"
 
 
 def _cache_path(spec: VocabFile, cache_dir: Path) -> Path:

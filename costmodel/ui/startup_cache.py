@@ -31,21 +31,17 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from costmodel._cache import CACHE_ENV, cache_root
+
 __all__ = ["CACHE_ENV", "FIELDS", "bundled_key", "bundled_path", "cache_dir", "fingerprint", "sample_defaults"]
 
-CACHE_ENV = "COSTMODEL_CACHE_DIR"  # the same variable as the vocabulary cache's
 FIELDS = ("training_tokens", "epochs", "few_shot_tokens", "input_tokens", "output_tokens")
 _FORMAT = 1
 
 
 def cache_dir() -> Path:
     """``$COSTMODEL_CACHE_DIR/dashboard``, or the user cache directory's ``costmodel/dashboard``."""
-    root = os.environ.get(CACHE_ENV)
-    if not root:
-        from platformdirs import user_cache_dir
-
-        root = user_cache_dir("costmodel", appauthor=False)
-    return Path(root) / "dashboard"
+    return cache_root() / "dashboard"
 
 
 def _inputs_of_the_key(data_dir: Path) -> list[Path]:
@@ -53,14 +49,18 @@ def _inputs_of_the_key(data_dir: Path) -> list[Path]:
     return sorted(package.rglob("*.py")) + sorted(data_dir.glob("*.csv"))
 
 
-def fingerprint(sample: bytes, model: str, data_dir: Path) -> str:
-    """The cache key: sha256 over the sample, the model, the bundled CSVs and costmodel's source."""
-    h = hashlib.sha256(f"costmodel sample defaults {_FORMAT}\n{model}\n".encode())
+def _key(header: str, sample: bytes, model: str, files: list[Path]) -> str:
+    h = hashlib.sha256(f"{header} {_FORMAT}\n{model}\n".encode())
     h.update(hashlib.sha256(sample).digest())
-    for path in _inputs_of_the_key(data_dir):
+    for path in files:
         h.update(path.name.encode() + b"\0")
         h.update(hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
+
+
+def fingerprint(sample: bytes, model: str, data_dir: Path) -> str:
+    """The cache key: sha256 over the sample, the model, the bundled CSVs and costmodel's source."""
+    return _key("costmodel sample defaults", sample, model, _inputs_of_the_key(data_dir))
 
 
 def bundled_path(sample_path: Path) -> Path:
@@ -70,12 +70,7 @@ def bundled_path(sample_path: Path) -> Path:
 
 def bundled_key(sample: bytes, model: str, data_dir: Path) -> str:
     """The shipped file's key: sha256 over the sample, the model and the bundled CSVs (not the code)."""
-    h = hashlib.sha256(f"costmodel bundled sample defaults {_FORMAT}\n{model}\n".encode())
-    h.update(hashlib.sha256(sample).digest())
-    for path in sorted(data_dir.glob("*.csv")):
-        h.update(path.name.encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
+    return _key("costmodel bundled sample defaults", sample, model, sorted(data_dir.glob("*.csv")))
 
 
 def _read(path: Path, key: str) -> dict[str, int] | None:
