@@ -32,7 +32,7 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, model_validator
 
 from costmodel.errors import CatalogError, UnknownModelError
 from costmodel.prices.csvfiles import _blank_to_none, _first_error
@@ -42,9 +42,8 @@ from costmodel.prices.rows import (
     Reliability,
     Variant,
     _FieldError,
+    _SourcedRow,
     check_grade,
-    check_iso_date,
-    check_source_url,
 )
 
 if TYPE_CHECKING:
@@ -93,7 +92,7 @@ class LifecycleKey:
         return f"{self.provider}:{self.model}:{self.variant}:{self.event}{scope}"
 
 
-class LifecycleRow(BaseModel):
+class LifecycleRow(_SourcedRow):
     """One dated event in the life of a model (base or fine-tuned)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -109,16 +108,6 @@ class LifecycleRow(BaseModel):
     note: str = ""
     origin: str = "bundled"
     line: int | None = None
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _iso_date(cls, v: object) -> object:
-        return check_iso_date(v)
-
-    @field_validator("source_url")
-    @classmethod
-    def _url(cls, v: str | None) -> str | None:
-        return check_source_url(v)
 
     @model_validator(mode="after")
     def _consistent(self) -> LifecycleRow:

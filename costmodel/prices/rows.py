@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -214,7 +214,38 @@ class PriceKey:
 MAX_AMOUNT_USD = Decimal(1_000_000)
 
 
-class PriceRow(BaseModel):
+class _SourcedRow(BaseModel):
+    """The checks the bundled data's dated rows (prices, aliases, lifecycle) share: their dates are plain
+    days and their source a URL. The fields stay in each row, in its file's column order."""
+
+    @field_validator("effective_from", "effective_to", "date", mode="before", check_fields=False)
+    @classmethod
+    def _iso_date(cls, v: object) -> object:
+        # pydantic alone also takes datetimes ("2024-01-01T00:00"); a catalogue date is a plain day
+        return check_iso_date(v)
+
+    @field_validator("source_url", check_fields=False)
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        return check_source_url(v)
+
+
+class _WindowedRow(_SourcedRow):
+    """A sourced row that holds in ``[effective_from, effective_to)``."""
+
+    if TYPE_CHECKING:  # the fields are declared by each row, in its column order
+        effective_from: date
+        effective_to: date | None
+
+    def in_force(self, as_of: date) -> bool:
+        return self.effective_from <= as_of and (self.effective_to is None or as_of < self.effective_to)
+
+    def window(self) -> str:
+        end = self.effective_to.isoformat() if self.effective_to else "open"
+        return f"[{self.effective_from.isoformat()}, {end})"
+
+
+class PriceRow(_WindowedRow):
     """One price in one validity window. ``effective_to`` is exclusive; ``None`` means open."""
 
     model_config = _STRICT
@@ -236,17 +267,6 @@ class PriceRow(BaseModel):
     note: str = ""
     origin: str = "bundled"  # file name the row came from, and its line: for messages
     line: int | None = None
-
-    @field_validator("effective_from", "effective_to", mode="before")
-    @classmethod
-    def _iso_date(cls, v: object) -> object:
-        # pydantic alone also takes datetimes ("2024-01-01T00:00"); a catalogue date is a plain day
-        return check_iso_date(v)
-
-    @field_validator("source_url")
-    @classmethod
-    def _url(cls, v: str | None) -> str | None:
-        return check_source_url(v)
 
     @model_validator(mode="after")
     def _consistent(self) -> PriceRow:
@@ -270,20 +290,13 @@ class PriceRow(BaseModel):
     def key(self) -> PriceKey:
         return PriceKey(self.provider, self.model, self.variant, self.kind, self.tier)
 
-    def in_force(self, as_of: date) -> bool:
-        return self.effective_from <= as_of and (self.effective_to is None or as_of < self.effective_to)
-
-    def window(self) -> str:
-        end = self.effective_to.isoformat() if self.effective_to else "open"
-        return f"[{self.effective_from.isoformat()}, {end})"
-
     def describe(self) -> str:
         amount = "no published figure" if self.amount is None else f"{self.amount} {self.unit}"
         where = f" ({self.origin}" + (f" line {self.line}" if self.line else "") + ")"
         return f"{self.key} {self.window()} = {amount}, {self.reliability}{where}"
 
 
-class DatedAlias(BaseModel):
+class DatedAlias(_WindowedRow):
     """A moving name (``gpt-4o``) and the snapshot it named in one window ``[effective_from, effective_to)``.
 
     A provider re-points an alias to a newer snapshot on a given day, so the same request at an
@@ -307,16 +320,6 @@ class DatedAlias(BaseModel):
     origin: str = "bundled"
     line: int | None = None
 
-    @field_validator("effective_from", "effective_to", mode="before")
-    @classmethod
-    def _iso_date(cls, v: object) -> object:
-        return check_iso_date(v)
-
-    @field_validator("source_url")
-    @classmethod
-    def _url(cls, v: str | None) -> str | None:
-        return check_source_url(v)
-
     @model_validator(mode="after")
     def _consistent(self) -> DatedAlias:
         check_window(self.effective_from, self.effective_to)
@@ -324,13 +327,6 @@ class DatedAlias(BaseModel):
             raise _FieldError("alias", f"'{self.alias}' cannot be an alias of itself")
         check_grade(self.source_url, self.reliability, self.note, obtained="the date")
         return self
-
-    def in_force(self, as_of: date) -> bool:
-        return self.effective_from <= as_of and (self.effective_to is None or as_of < self.effective_to)
-
-    def window(self) -> str:
-        end = self.effective_to.isoformat() if self.effective_to else "open"
-        return f"[{self.effective_from.isoformat()}, {end})"
 
     def where(self) -> str:
         return f"{self.origin}" + (f" line {self.line}" if self.line else "")
