@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 import pytest
 
@@ -104,6 +104,16 @@ def test_real_worker_processes_give_the_same_result(many_chunks: bytes) -> None:
     assert analyze_bytes(many_chunks, model="gpt-4o", workers=3) == one
 
 
+def _default_workers(
+    start: Literal["fork", "spawn"], cpus: int, load: float, running: int | None, monkeypatch: pytest.MonkeyPatch
+) -> int:
+    """``default_workers`` on a machine with ``cpus`` CPUs, this 1-minute load and ``running`` runnable now."""
+    monkeypatch.setattr(_analyze.os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
+    monkeypatch.setattr(_analyze.os, "getloadavg", lambda: (load, load, load))
+    monkeypatch.setattr(_analyze, "_runnable_now", lambda: running)
+    return _analyze.default_workers(start)
+
+
 @pytest.mark.parametrize(
     ("cpus", "load", "running", "expected"),
     [
@@ -121,10 +131,7 @@ def test_real_worker_processes_give_the_same_result(many_chunks: bytes) -> None:
 def test_default_workers(
     cpus: int, load: float, running: int | None, expected: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_analyze.os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
-    monkeypatch.setattr(_analyze.os, "getloadavg", lambda: (load, load, load))
-    monkeypatch.setattr(_analyze, "_runnable_now", lambda: running)
-    assert _analyze.default_workers("spawn") == expected
+    assert _default_workers("spawn", cpus, load, running, monkeypatch) == expected
 
 
 @pytest.mark.parametrize(
@@ -144,10 +151,7 @@ def test_default_workers(
 def test_default_workers_forked(
     cpus: int, load: float, running: int | None, expected: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_analyze.os, "sched_getaffinity", lambda pid: set(range(cpus)), raising=False)
-    monkeypatch.setattr(_analyze.os, "getloadavg", lambda: (load, load, load))
-    monkeypatch.setattr(_analyze, "_runnable_now", lambda: running)
-    assert _analyze.default_workers("fork") == expected
+    assert _default_workers("fork", cpus, load, running, monkeypatch) == expected
 
 
 def test_default_workers_follows_the_start_method(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -55,6 +55,28 @@ def descendants(root: int) -> set[int]:
     return found
 
 
+def first_children(proc: subprocess.Popen[bytes], what: str, *, poll_s: float) -> set[int]:
+    """The processes under ``proc`` as soon as there are any (waiting up to 60 s); skips the test when
+    ``proc`` ends first (the machine was too fast for the file)."""
+    kids: set[int] = set()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None and not kids:
+        kids = descendants(proc.pid)
+        if not kids:
+            time.sleep(poll_s)
+    if proc.poll() is not None:
+        pytest.skip(f"analyze finished before {what} could be seen (machine too fast for the file)")
+    return kids
+
+
+def still_alive(pids: set[int], timeout_s: float = 15.0) -> list[int]:
+    """Those of ``pids`` still alive after up to ``timeout_s`` of waiting for them to go."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and any(_alive(k) for k in pids):
+        time.sleep(0.1)
+    return [k for k in pids if _alive(k)]
+
+
 def _big_dataset(path: Path, lines: int = 130_000) -> Path:  # over 32 MiB: analyze starts workers from there
     row = {
         "messages": [
@@ -84,26 +106,15 @@ def test_a_signal_to_analyze_leaves_no_worker_behind(big_file: Path, sig: signal
         stderr=subprocess.DEVNULL,
     )
     try:
-        kids: set[int] = set()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None:
-            kids = descendants(proc.pid)
-            # a worker (the command forks it: no resource tracker, unlike a spawned one); the main
-            # process is a worker too
-            if kids:
-                break
-            time.sleep(0.05)
-        if proc.poll() is not None:
-            pytest.skip("analyze finished before its workers could be seen (machine too fast for the file)")
+        # a worker (the command forks it: no resource tracker, unlike a spawned one); the main
+        # process is a worker too
+        kids = first_children(proc, "its workers", poll_s=0.05)
         assert kids, f"expected worker processes under {proc.pid}, saw {kids}"
         time.sleep(0.2)
         kids |= descendants(proc.pid)
         proc.send_signal(sig)
         proc.wait(timeout=30)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline and any(_alive(k) for k in kids):
-            time.sleep(0.1)
-        left = [k for k in kids if _alive(k)]
+        left = still_alive(kids)
         assert left == [], f"{sig.name}: processes left behind: {left}"
     finally:
         if proc.poll() is None:
